@@ -1,0 +1,256 @@
+"""The DuckDB store: the one place that opens the database file.
+
+DuckDB allows one writing process per file. aidtrace keeps to that: ingest (local or
+Dask) funnels every write through one ``Store`` in one process; readers (CLI queries,
+the HTTP server) open it read-only.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import NotFoundError, StoreError
+from ..models import Article, Document, Event, LedgerEntry
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+EVENT_COLUMNS = (
+    "id", "article_id", "type", "mode", "cameo",
+    "source_code", "source_sector", "source_text", "source_via",
+    "target_code", "target_sector", "target_text", "target_via",
+    "target_count", "target_count_qualifier", "target_group",
+    "value_amount", "value_currency", "value_usd", "value_qualifier",
+    "status", "transfer_mode", "granularity", "date", "date_precision", "date_text",
+    "attributed_to", "claim_cue", "factuality",
+    "sentence_index", "sentence_start", "sentence_end", "sentence",
+    "trigger", "trigger_start", "trigger_end", "confidence", "extractor", "run_id",
+)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def event_row(ev: Event, run_id: str | None) -> tuple[Any, ...]:
+    s, t, v, c, e = ev.source, ev.target, ev.value, ev.claim, ev.evidence
+    return (
+        ev.id, ev.article, ev.type, ev.mode, ev.cameo,
+        s.code if s else None, s.sector if s else None, s.text if s else None, s.via if s else None,
+        t.code if t else None, t.sector if t else None, t.text if t else None, t.via if t else None,
+        ev.target_count, ev.target_count_qualifier, ev.target_group,
+        v.amount if v else None, v.currency if v else None, v.usd if v else None,
+        v.qualifier if v else None,
+        ev.status, ev.transfer_mode, ev.granularity, ev.date, ev.date_precision, ev.date_text,
+        c.attributed_to.code if c.attributed_to else None, c.cue, c.factuality,
+        e.sentence_index, e.start, e.end, e.sentence, e.trigger, e.trigger_start, e.trigger_end,
+        ev.confidence, ev.extractor, run_id,
+    )
+
+
+class Store:
+    """A DuckDB file with aidtrace's schema. Use as a context manager."""
+
+    def __init__(self, path: str | Path = "aidtrace.duckdb", *, read_only: bool = False) -> None:
+        self.path = str(path)
+        self.read_only = read_only
+        try:
+            if read_only and not Path(self.path).exists():
+                raise StoreError(f"no database at {self.path}: run `aidtrace ingest` first")
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open {self.path}: {exc}") from exc
+        if not read_only:
+            self._migrate()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- schema -------------------------------------------------------------------
+    def _migrate(self) -> None:
+        self.con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        current = row[0] or 0 if row else 0
+        for number, sql in enumerate(MIGRATIONS[current:], start=current + 1):
+            with self.transaction():
+                self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_version VALUES (?)", [number])
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.con.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- runs ---------------------------------------------------------------------
+    def start_run(self, command: str, pipeline_version: str, config_hash: str) -> str:
+        run_id = uuid.uuid4().hex[:12]
+        self.con.execute(
+            "INSERT INTO runs (id, command, started, pipeline_version, config_hash) VALUES (?,?,?,?,?)",
+            [run_id, command, datetime.now(timezone.utc), pipeline_version, config_hash])
+        return run_id
+
+    def finish_run(self, run_id: str, counts: dict[str, int]) -> None:
+        self.con.execute(
+            "UPDATE runs SET finished=?, stored=?, duplicates=?, skipped=?, rejected=? WHERE id=?",
+            [datetime.now(timezone.utc), counts.get("stored", 0), counts.get("duplicate", 0),
+             counts.get("skipped", 0), counts.get("rejected", 0), run_id])
+
+    # -- writes -------------------------------------------------------------------
+    def has_article(self, article_id: str) -> bool:
+        return self.con.execute("SELECT 1 FROM articles WHERE id=?", [article_id]).fetchone() is not None
+
+    def find_by_hash(self, digest: str) -> str | None:
+        row = self.con.execute(
+            "SELECT id FROM articles WHERE content_hash=? AND duplicate_of IS NULL LIMIT 1",
+            [digest]).fetchone()
+        return row[0] if row else None
+
+    def write_article(self, article: Article, *, duplicate_of: str | None = None,
+                      run_id: str | None = None) -> None:
+        """Insert or replace one article row (its events are written by write_document)."""
+        self.con.execute("DELETE FROM articles WHERE id=?", [article.id])
+        self.con.execute(
+            "INSERT INTO articles (id, url, title, published, outlet, lang, licence, source, text,"
+            " content_hash, duplicate_of, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [article.id, article.url, article.title, article.published, article.outlet,
+             article.lang, article.licence, article.source, article.text,
+             content_hash(article.text), duplicate_of, run_id])
+
+    def write_document(self, doc: Document, *, run_id: str | None = None) -> None:
+        """Replace everything stored for ``doc.article`` with this document's rows.
+
+        Not a transaction by itself: callers group documents into one atomic batch.
+        """
+        aid = doc.article.id
+        self.con.execute("DELETE FROM event_items WHERE event_id IN "
+                         "(SELECT id FROM events WHERE article_id=?)", [aid])
+        self.con.execute("DELETE FROM events WHERE article_id=?", [aid])
+        self.con.execute("DELETE FROM mentions WHERE article_id=?", [aid])
+        self.write_article(doc.article, run_id=run_id)
+        if doc.mentions:
+            self.con.executemany(
+                "INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?)",
+                [(aid, m.sentence, m.start, m.end, m.text, m.code, m.kind, m.sector, m.antecedent)
+                 for m in doc.mentions])
+        if doc.events:
+            marks = ",".join("?" * len(EVENT_COLUMNS))
+            self.con.executemany(f"INSERT INTO events ({','.join(EVENT_COLUMNS)}) VALUES ({marks})",
+                                 [event_row(ev, run_id) for ev in doc.events])
+            items = [(ev.id, i, it.item, it.item_class, it.quantity, it.unit, it.qualifier)
+                     for ev in doc.events for i, it in enumerate(ev.items)]
+            if items:
+                self.con.executemany("INSERT INTO event_items VALUES (?,?,?,?,?,?,?)", items)
+
+    def write_ledger(self, entries: Iterable[LedgerEntry], run_id: str | None = None) -> None:
+        rows = [(e.origin, e.status, e.reason, e.article_id, e.duplicate_of, run_id) for e in entries]
+        if rows:
+            self.con.executemany(
+                "INSERT INTO ledger (origin, status, reason, article_id, duplicate_of, run_id)"
+                " VALUES (?,?,?,?,?,?)", rows)
+
+    # -- reads --------------------------------------------------------------------
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+    def events(self, *, type: str | None = None, source: str | None = None,
+               target: str | None = None, since: str | None = None, until: str | None = None,
+               item: str | None = None, article: str | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        """Events with their items, filtered; every filter is a bound parameter."""
+        where, params = [], []
+        for col, val in (("e.type", type), ("e.source_code", source), ("e.target_code", target),
+                         ("e.article_id", article)):
+            if val:
+                where.append(f"{col} = ?")
+                params.append(val.upper() if col != "e.article_id" else val)
+        if since:
+            where.append("e.date >= ?")
+            params.append(since)
+        if until:
+            where.append("e.date <= ?")
+            params.append(until + "~")  # "2020-03" <= "2020-03~" includes 2020-03-31
+        if item:
+            where.append("EXISTS (SELECT 1 FROM event_items i WHERE i.event_id = e.id"
+                         " AND i.item_class = ?)")
+            params.append(item)
+        sql = ("SELECT e.*, a.published, a.url, a.title, a.outlet FROM events e"
+               " JOIN articles a ON a.id = e.article_id")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY e.date NULLS LAST, e.article_id, e.sentence_index, e.id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        rows = self.query(sql, params)
+        self._attach_items(rows)
+        return rows
+
+    def _attach_items(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        ids = [r["id"] for r in rows]
+        items: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+        for it in self.query("SELECT * FROM event_items WHERE event_id IN (SELECT unnest(?))"
+                             " ORDER BY event_id, idx", [ids]):
+            items[it.pop("event_id")].append(it)
+        for r in rows:
+            r["items"] = items[r["id"]]
+
+    def event(self, event_id: str) -> dict[str, Any]:
+        rows = self.query("SELECT e.*, a.published, a.url, a.title, a.outlet FROM events e"
+                          " JOIN articles a ON a.id = e.article_id WHERE e.id = ?", [event_id])
+        if not rows:
+            raise NotFoundError(f"no event {event_id!r}")
+        self._attach_items(rows)
+        return rows[0]
+
+    def article(self, article_id: str) -> dict[str, Any]:
+        rows = self.query("SELECT * FROM articles WHERE id = ?", [article_id])
+        if not rows:
+            raise NotFoundError(f"no article {article_id!r}")
+        return rows[0]
+
+    def ledger(self, *, status: str | None = None, run_id: str | None = None,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        where, params = [], []
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        if run_id:
+            where.append("run_id = ?")
+            params.append(run_id)
+        sql = "SELECT * FROM ledger" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY logged_at, origin"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self.query(sql, params)
+
+    def counts(self) -> dict[str, int]:
+        out = {}
+        for table in ("articles", "events", "event_items", "mentions", "ledger", "runs"):
+            out[table] = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return out
+
+
+__all__ = ["Store", "SCHEMA_VERSION", "EVENT_COLUMNS", "content_hash", "event_row"]

@@ -1,0 +1,64 @@
+"""The DuckDB schema and its forward migrations.
+
+Each migration is applied once, in order, and recorded in ``schema_version``; a database
+written by an older aidtrace is upgraded on open, never rebuilt.
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation
+    """
+    CREATE TABLE articles (
+        id VARCHAR PRIMARY KEY,
+        url VARCHAR, title VARCHAR, published DATE, outlet VARCHAR, lang VARCHAR,
+        licence VARCHAR, source VARCHAR, text VARCHAR NOT NULL,
+        content_hash VARCHAR NOT NULL,
+        duplicate_of VARCHAR,          -- set for near/exact copies: not extracted again
+        ingested_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+        run_id VARCHAR
+    );
+    CREATE TABLE ledger (
+        origin VARCHAR NOT NULL,        -- path, URL, file.jsonl:12, crawl.warc.gz@1234
+        status VARCHAR NOT NULL,        -- stored, duplicate, skipped, rejected
+        reason VARCHAR,
+        article_id VARCHAR,
+        duplicate_of VARCHAR,
+        run_id VARCHAR,
+        logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+    );
+    CREATE TABLE mentions (
+        article_id VARCHAR NOT NULL, sentence INTEGER, start_char INTEGER, end_char INTEGER,
+        text VARCHAR, code VARCHAR, kind VARCHAR, sector VARCHAR, antecedent INTEGER
+    );
+    CREATE TABLE events (
+        id VARCHAR PRIMARY KEY,
+        article_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL, mode VARCHAR, cameo VARCHAR,
+        source_code VARCHAR, source_sector VARCHAR, source_text VARCHAR, source_via VARCHAR,
+        target_code VARCHAR, target_sector VARCHAR, target_text VARCHAR, target_via VARCHAR,
+        target_count INTEGER, target_count_qualifier VARCHAR, target_group VARCHAR,
+        value_amount DOUBLE, value_currency VARCHAR, value_usd DOUBLE, value_qualifier VARCHAR,
+        status VARCHAR, transfer_mode VARCHAR, granularity VARCHAR,
+        date VARCHAR, date_precision VARCHAR, date_text VARCHAR,
+        attributed_to VARCHAR, claim_cue VARCHAR, factuality VARCHAR,
+        sentence_index INTEGER, sentence_start INTEGER, sentence_end INTEGER, sentence VARCHAR,
+        trigger VARCHAR, trigger_start INTEGER, trigger_end INTEGER,
+        confidence DOUBLE, extractor VARCHAR, run_id VARCHAR
+    );
+    CREATE TABLE event_items (
+        event_id VARCHAR NOT NULL, idx INTEGER NOT NULL,
+        item VARCHAR, item_class VARCHAR, quantity DOUBLE, unit VARCHAR, qualifier VARCHAR
+    );
+    CREATE TABLE runs (
+        id VARCHAR PRIMARY KEY, command VARCHAR, started TIMESTAMP, finished TIMESTAMP,
+        pipeline_version VARCHAR, config_hash VARCHAR,
+        stored INTEGER DEFAULT 0, duplicates INTEGER DEFAULT 0,
+        skipped INTEGER DEFAULT 0, rejected INTEGER DEFAULT 0
+    );
+    CREATE INDEX events_article ON events(article_id);
+    CREATE INDEX items_event ON event_items(event_id);
+    CREATE INDEX mentions_article ON mentions(article_id);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
