@@ -77,6 +77,16 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    def cursor(self) -> "Store":
+        """A Store on a new cursor of the same open database, for use on another thread.
+
+        A DuckDB connection must not be shared between threads; its cursors may be, one
+        each (the HTTP server gives every request its own). Closing it closes the cursor only.
+        """
+        view = object.__new__(Store)
+        view.path, view.read_only, view.con = self.path, self.read_only, self.con.cursor()
+        return view
+
     # -- schema -------------------------------------------------------------------
     def _migrate(self) -> None:
         self.con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
@@ -224,6 +234,16 @@ class Store:
             raise NotFoundError(f"no event {event_id!r}")
         self._attach_items(rows)
         return rows[0]
+
+    def resolve_event_id(self, prefix: str) -> str:
+        """A full event id from a unique prefix (ids are shown shortened in tables)."""
+        rows = self.con.execute("SELECT id FROM events WHERE starts_with(id, ?) LIMIT 2",
+                                [prefix]).fetchall()
+        if not rows:
+            raise NotFoundError(f"no event {prefix!r}")
+        if len(rows) > 1:
+            raise NotFoundError(f"event id prefix {prefix!r} is ambiguous; give more characters")
+        return str(rows[0][0])
 
     def article(self, article_id: str) -> dict[str, Any]:
         rows = self.query("SELECT * FROM articles WHERE id = ?", [article_id])

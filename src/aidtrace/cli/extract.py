@@ -1,0 +1,92 @@
+"""`aidtrace extract` (events without a database) and `aidtrace eval` (score against gold)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from ..evaluate import calibration, cause_counts, explain, format_report, load_gold, score
+from ..models import Article, Document
+from ._app import ConfigOption, VerboseOption, app, handle_errors, settings_from, setup_logging
+
+
+def _documents(paths: list[str], config: str | None) -> tuple[list[Document], list[Any]]:
+    """Read and extract every input; bad inputs come back as ledger entries, not errors."""
+    from ..ingest import iter_inputs
+    from ..pipeline import Pipeline
+
+    settings = settings_from(config=config)
+    articles: list[Article] = []
+    rejected = []
+    for item in iter_inputs(paths, settings):
+        if isinstance(item, Article):
+            articles.append(item)
+        else:
+            rejected.append(item)
+    pipeline = Pipeline(settings)
+    return list(pipeline.pipe(articles)), rejected
+
+
+def _json_default(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+@app.command()
+@handle_errors
+def extract(paths: list[str] = typer.Argument(..., help="files, folders, URLs or - for stdin"),
+            fmt: str = typer.Option("jsonl", "--format", help="jsonl (one event a line) or json"),
+            config: Optional[str] = ConfigOption, verbose: int = VerboseOption) -> None:
+    """Extract events and print them, without a database (how quality is measured)."""
+    setup_logging(verbose)
+    docs, rejected = _documents(paths, config)
+    rows = [ev.to_dict() for d in docs for ev in d.events]
+    if fmt == "json":
+        json.dump(rows, sys.stdout, default=_json_default, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, default=_json_default, ensure_ascii=False) + "\n")
+    for entry in rejected:
+        typer.echo(f"{entry.status}: {entry.origin}: {entry.reason}", err=True)
+
+
+@app.command("eval")
+@handle_errors
+def eval_(gold: Path = typer.Argument(..., exists=True, help="gold JSONL (one article a line)"),
+          articles: list[str] = typer.Option(..., "--articles", help="the gold articles (JSONL, folder)"),
+          report: Path = typer.Option(Path("eval-report.json"), "--report", help="JSON report path"),
+          errors: bool = typer.Option(True, "--errors/--no-errors", help="list misses and false positives"),
+          predictions: Optional[Path] = typer.Option(None, "--predictions", help="also write the predictions JSONL here"),
+          config: Optional[str] = ConfigOption, verbose: int = VerboseOption) -> None:
+    """Run the pipeline over the gold articles and score it (same figures as score.py)."""
+    setup_logging(verbose)
+    gold_rows = load_gold(gold)
+    docs, _ = _documents(articles, config)
+    wanted = {str(r["article"]) for r in gold_rows}
+    preds = [json.loads(json.dumps(ev.to_dict(), default=_json_default))
+             for d in docs if d.article.id in wanted for ev in d.events]
+    rep = score(gold_rows, preds)
+    mentions = {d.article.id: {m.code for m in d.mentions} for d in docs}
+    explained = explain(gold_rows, preds, mentions)
+    rep["causes"] = cause_counts(explained)
+    rep["explained"] = explained
+    rep["calibration"] = calibration(gold_rows, preds)
+    typer.echo(format_report(rep))
+    typer.echo("causes: " + json.dumps(rep["causes"]))
+    typer.echo("calibration (confidence -> share correct): " + ", ".join(
+        f"[{c['from']:.1f},{c['to']:.1f}) {c['correct'] if c['correct'] is not None else '-'}"
+        f" (n={c['events']})" for c in rep["calibration"]))
+    if errors:
+        for e in explained:
+            typer.echo(f"  {e['kind']:14s} {e['cause']:20s} {e['article']} {tuple(e['key'])} :: "
+                       f"{(e.get('sentence') or '')[:160]}")
+    e = rep["events"]
+    typer.echo(f"F1 {e['f1']:.3f}")
+    report.write_text(json.dumps(rep, indent=1, default=list), encoding="utf-8")
+    if predictions is not None:
+        with predictions.open("w", encoding="utf-8") as fh:
+            for p in preds:
+                fh.write(json.dumps(p, ensure_ascii=False) + "\n")

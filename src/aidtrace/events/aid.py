@@ -1,0 +1,126 @@
+"""What was given and how: items, quantities, money, status, transfer mode, granularity.
+
+Read from the tokens of the trigger's clause (its objects and their modifiers), with the
+numbers found by ``nlp.quantities`` mapped onto them by character offset.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from spacy.tokens import Span, Token
+
+from ..models import Item, Value
+from ..nlp.quantities import Money, Quantity, find_money, find_quantities, to_usd
+from ..ontology.lexicon import Lexicon
+
+FUTURE_HEADS = {"plan", "intend", "expect", "set", "decide", "aim", "prepare", "agree",
+                "pledge", "promise", "commit", "begin", "start", "continue", "due", "going",
+                "will", "schedule", "vow", "propose", "offer"}
+HYPOTHETICAL_HEADS = {"want", "hope", "wish", "consider", "seek", "try", "need", "ask",
+                      "urge", "appeal", "request", "call", "demand", "refuse", "fail",
+                      "reject", "decline", "block", "stop", "prevent", "allow", "let"}
+HYPOTHETICAL_AUX = {"would", "could", "might", "may", "should"}
+CUMULATIVE_CUES = {"so far", "to date", "since", "in total", "total", "altogether",
+                   "cumulative", "brings", "bringing", "overall", "as of", "by now"}
+
+
+def clause_tokens(trigger: Token) -> list[Token]:
+    """The trigger's own clause: its subtree minus embedded clauses of other verbs."""
+    out = []
+    for tok in trigger.subtree:
+        node, inside = tok, True
+        while node.i != trigger.i:
+            if node.dep_ in {"ccomp", "advcl", "relcl", "parataxis"} or (
+                    node.dep_ == "conj" and node.pos_ in {"VERB", "AUX"}):
+                inside = False
+                break
+            node = node.head
+        if inside:
+            out.append(tok)
+    return out
+
+
+class AidReader:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+
+    def items(self, tokens: Iterable[Token], skip: set[int], quantities: list[Quantity],
+              sent: Span) -> list[Item]:
+        """Aid items among ``tokens`` (nouns not part of an actor mention)."""
+        found: list[Item] = []
+        used: set[int] = set()
+        for tok in tokens:
+            if tok.i in skip or tok.pos_ not in {"NOUN", "PROPN"} or tok.i in used:
+                continue
+            words = [t.lower_ if t.pos_ == "PROPN" else t.lemma_.lower()
+                     for t in tok.lefts if t.dep_ in {"compound", "amod"} and t.i >= tok.i - 3]
+            words.append(tok.lemma_.lower())
+            hit = self.lex.item_class(words)
+            if hit is None and tok.lower_ in self.lex.items:
+                hit = (self.lex.items[tok.lower_], 1)
+            if hit is None:
+                continue
+            cls, n = hit
+            if cls == "money" and tok.lemma_.lower() in {"dollar", "euro", "pound", "yen"}:
+                continue  # a currency word is the money amount itself, read by find_money
+            used.add(tok.i)
+            qty = self._quantity_for(tok, quantities, sent)
+            phrase = " ".join([t.text for t in tok.lefts if t.dep_ in {"compound", "amod"}
+                               and t.i >= tok.i - 3][-(n - 1):] if n > 1 else [] + [tok.text])
+            found.append(Item(item=phrase or tok.text, item_class=cls,
+                              quantity=qty.value if qty else None,
+                              unit=qty.unit if qty else None,
+                              qualifier=qty.qualifier if qty else None))
+        return found
+
+    @staticmethod
+    def _quantity_for(tok: Token, quantities: list[Quantity], sent: Span) -> Quantity | None:
+        start = tok.idx - sent.start_char
+        end = start + len(tok.text)
+        for q in quantities:
+            if q.start <= start and end <= q.end:
+                return q
+        for q in quantities:  # "30 tons of masks": the quantity ends just before "of masks"
+            gap = sent.text[q.end:start]
+            if 0 <= start - q.end <= 4 and gap.strip() in {"of", ""}:
+                return q
+        return None
+
+    def money_in(self, tokens: list[Token], moneys: list[Money], sent: Span) -> Money | None:
+        if not tokens:
+            return None
+        lo = min(t.idx for t in tokens) - sent.start_char
+        hi = max(t.idx + len(t.text) for t in tokens) - sent.start_char
+        inside = [m for m in moneys if lo <= m.start and m.end <= hi]
+        return inside[0] if inside else None
+
+    @staticmethod
+    def value(money: Money | None, on: date | None) -> Value | None:
+        if money is None:
+            return None
+        return Value(amount=money.amount, currency=money.currency,
+                     usd=to_usd(money.amount, money.currency, on),
+                     qualifier=money.qualifier, text=money.text)
+
+    def transfer_mode(self, tokens: Iterable[Token], trigger_type: str) -> str:
+        if trigger_type == "TRADE":
+            return "sale"
+        for tok in tokens:
+            mode = self.lex.transfer_modes.get(tok.lemma_.lower())
+            if mode:
+                return mode
+        return "unknown"
+
+    @staticmethod
+    def granularity(sent: Span, n_targets: int, count: int | None) -> str:
+        text = sent.text.lower()
+        if any(cue in text for cue in CUMULATIVE_CUES) or (count and count > 1):
+            return "cumulative" if any(cue in text for cue in CUMULATIVE_CUES) else "package"
+        if n_targets > 1:
+            return "package"
+        return "single"
+
+
+def numbers(sent: Span) -> tuple[list[Money], list[Quantity]]:
+    return find_money(sent.text), find_quantities(sent.text)

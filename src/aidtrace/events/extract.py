@@ -1,0 +1,768 @@
+"""From a parsed article to events: triggers, their arguments, details and context.
+
+One pass over the sentences in order. For each trigger word (ontology/data/triggers.yaml)
+a Frame collects who acts (source), who receives or is addressed (targets), what moved
+(items, money), when, its status and who says so. What a sentence leaves open is filled
+from a small document context — the paragraph's attribution, the last recipient, the
+previous event's date — and every such inference is recorded in the actor's ``via``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from ..models import Actor, Article, Claim, Event, Evidence, Item
+from ..nlp.dates import ResolvedDate, resolve_date
+from ..nlp.mentions import ActorSpan
+from ..nlp.quantities import Money, Quantity
+from ..ontology.lexicon import Lexicon, Phrase, Trigger
+from .aid import FUTURE_HEADS, AidReader, clause_tokens, numbers
+from .arguments import ActorIndex, Unnamed, unnamed
+from .claims import (Attribution, according_to, factuality, governing_speaker, quote_speakers,
+                     speaker)
+
+VERSION = "aidtrace-rules/0.1"
+WH_WORDS = {"which", "that", "who", "whom"}
+REQUEST_LEMMAS = {"appeal", "ask", "request", "urge", "seek", "call", "demand", "need", "want",
+                  "hope", "wish", "reject", "refuse", "decline", "block", "allow", "prevent"}
+DECLARATIVE = {"announce", "pledge", "promise", "offer", "commit", "say", "declare"}
+STATE_KINDS = {"state", "org", "group", "capital", "demonym", "person", "role", "pronoun"}
+FIRST_PERSON = {"we", "our", "us", "i", "my", "me"}
+TARGET_PREPS_AID = {"to", "for", "into"}
+
+
+@dataclass
+class Frame:
+    """Everything read about one trigger before it becomes one event per target."""
+
+    trigger: Token
+    spec: Trigger | Phrase
+    sources: list[tuple[ActorSpan, str]] = field(default_factory=list)  # (mention, via)
+    targets: list[tuple[ActorSpan, str]] = field(default_factory=list)
+    group: Unnamed | None = None
+    theme: list[Token] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """What earlier sentences established, consulted only when a sentence is silent."""
+
+    published: date | None
+    outlet: ActorSpan | None
+    paragraph: int = -1
+    attribution: Attribution | None = None
+    place: tuple[str, ActorSpan] | None = None  # last recipient / location: (code, mention)
+    donor: ActorSpan | None = None  # last AID source in the paragraph
+    last_date: ResolvedDate | None = None
+    para_date: ResolvedDate | None = None
+    recent: list[tuple[int, str, str | None]] = field(default_factory=list)  # (sent, src, tgt)
+    pending_list: Frame | None = None  # a frame whose recipients follow after a colon
+    quotes: dict[int, Attribution] = field(default_factory=dict)  # token -> quoted speaker
+    subjects: list[tuple[int, ActorSpan]] = field(default_factory=list)  # (sentence, actor)
+
+    def new_paragraph(self, index: int) -> None:
+        self.paragraph = index
+        self.attribution = None
+        self.para_date = None
+        self.donor = None
+
+
+class Extractor:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+        self.aid = AidReader(lexicon)
+
+    # -- document -------------------------------------------------------------------
+    def extract(self, doc: Doc, article: Article, mentions: list[ActorSpan],
+                paragraphs: list[int], outlet: ActorSpan | None,
+                title_place: ActorSpan | None = None) -> list[Event]:
+        actors = ActorIndex(doc, mentions)
+        ctx = Context(published=article.published, outlet=outlet,
+                      quotes=quote_speakers(doc, actors))
+        if title_place is not None:
+            ctx.place = (title_place.code, title_place)
+        events: list[Event] = []
+        for si, sent in enumerate(doc.sents):
+            para = _paragraph_of(sent.start_char, paragraphs)
+            if para != ctx.paragraph:
+                ctx.new_paragraph(para)
+            events.extend(self._sentence(sent, si, actors, ctx, article))
+        return events
+
+    def _sentence(self, sent: Span, si: int, actors: ActorIndex, ctx: Context,
+                  article: Article) -> list[Event]:
+        acc = according_to(sent, actors)
+        if acc is not None:
+            ctx.attribution = acc
+        spk = speaker(sent, actors)
+        moneys, quantities = numbers(sent)
+        sent_date = self._sentence_date(sent, ctx)
+        label = _label_actor(sent, actors)
+        heading = _heading_place(sent, actors)
+        if heading is not None:
+            ctx.place = (heading.code, heading)
+            return []
+        frames = [f for tok in sent if (f := self._frame(tok, sent, actors)) is not None]
+        frames = _drop_shadowed(frames)
+        if label is not None and not any(f.spec.type == "AID" for f in frames):
+            anchor = _first_aid_token(sent, moneys, self.lex)
+            if anchor is not None:
+                frames.append(Frame(trigger=anchor, spec=_LABEL_AID))
+        out: list[Event] = []
+        if ctx.pending_list is not None:
+            states = [m for m in actors.in_span(sent.start, sent.end) if m.kind in {"state"}]
+            if len(states) >= 2:
+                pending = ctx.pending_list
+                pending.targets = [(m, "list after colon") for m in states]
+            ctx.pending_list = None
+        for fr in frames:
+            out.extend(self._events(fr, sent, si, actors, ctx, article, acc, spk, label,
+                                    moneys, quantities, sent_date))
+        self._remember_places(sent, actors, ctx)
+        return out
+
+    # -- triggers ---------------------------------------------------------------------
+    def _frame(self, tok: Token, sent: Span, actors: ActorIndex) -> Frame | None:
+        lemma = tok.lemma_.lower()
+        if tok.i in actors.by_token:
+            return None
+        if tok.pos_ in {"VERB", "AUX"} or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and
+                                            lemma in self.lex.verbs and tok.tag_.startswith("VB")):
+            phrase = self._phrase(tok, lemma)
+            if phrase is not None:
+                return Frame(trigger=tok, spec=phrase)
+            spec = self.lex.verbs.get(lemma)
+            if spec is None or tok.pos_ == "AUX":
+                return None
+            if spec.with_word and not any(c.lower_ == spec.with_word for c in tok.subtree):
+                return None
+            if spec.without and any(c.lower_ == spec.without and c.dep_ in {"prt", "prep"}
+                                    for c in tok.children):
+                return None
+            return Frame(trigger=tok, spec=spec)
+        if tok.pos_ == "NOUN":
+            spec = self.lex.nouns.get(lemma) or self.lex.nouns.get(tok.lower_)
+            if spec is not None:
+                return Frame(trigger=tok, spec=spec)
+        return None
+
+    def _phrase(self, tok: Token, lemma: str) -> Phrase | None:
+        for ph in self.lex.phrases:
+            if ph.lemma != lemma:
+                continue
+            kids = list(tok.children)
+            if ph.particle and not any(c.lower_ == ph.particle and c.dep_ in {"prt", "prep"}
+                                       for c in kids):
+                continue
+            if ph.object and not any(ph.object in c.lemma_.lower() for c in tok.subtree
+                                     if c.i != tok.i and c.pos_ == "NOUN"):
+                continue
+            return ph
+        return None
+
+    # -- arguments ---------------------------------------------------------------------
+    def _events(self, fr: Frame, sent: Span, si: int, actors: ActorIndex, ctx: Context,
+                article: Article, acc: Attribution | None, spk: Attribution | None,
+                label: ActorSpan | None, moneys: list[Money], quantities: list[Quantity],
+                sent_date: ResolvedDate | None) -> list[Event]:
+        trig, spec = fr.trigger, fr.spec
+        typ = spec.type
+        fact = factuality(trig)
+        if fact in {"negated", "hypothetical"} and typ in {"AID", "TRADE"}:
+            return []
+        if typ in {"AID", "TRADE"} and _under_request(trig):
+            return []
+        clause = clause_tokens(trig)
+        self._read_arguments(fr, actors, clause)
+        if fr.theme and trig.dep_ == "relcl":
+            clause = sorted({t.i: t for t in clause + fr.theme}.values(), key=lambda t: t.i)
+        role = getattr(spec, "role", None)
+        skip = {i for m in actors.mentions for i in range(m.start, m.end)}
+        theme_tokens = [t for t in clause if t.i != trig.i]
+        items: list[Item] = []
+        money = None
+        if typ in {"AID", "TRADE", "SANCTION", "REQUEST"}:
+            items = self.aid.items(theme_tokens, skip, quantities, sent)
+            money = self.aid.money_in(clause, moneys, sent)
+            if money is None and typ == "AID" and len(moneys) == 1 and spec is _LABEL_AID:
+                money = moneys[0]
+            if money is not None and not any(i.item_class == "money" for i in items):
+                items.insert(0, Item(item=money.text, item_class="money"))
+        needs = getattr(spec, "needs", None)
+        if needs == "item" and not items and not _has_aid_word(theme_tokens, self.lex):
+            return []
+        if typ == "SANCTION" and spec.mode == "export_ban" and not items and \
+                not any(t.lemma_.lower() == "export" for t in theme_tokens):
+            return []
+        # first-person speakers inside a quotation are the quoted speaker
+        fr.sources = [self._first_person(m, via, ctx, spk) for m, via in fr.sources]
+        fr.sources = [(m, via) for m, via in fr.sources if m.code]
+        fr.targets = [self._first_person(m, via, ctx, spk) for m, via in fr.targets]
+        fr.targets = [(m, via) for m, via in fr.targets if m.code]
+        if not fr.sources and label is not None:
+            fr.sources = [(label, "label")]
+        if not fr.sources and typ in {"AID", "TRADE"}:
+            src = self._context_source(ctx, trig)
+            if src is not None:
+                fr.sources = [src]
+        if typ in {"AID", "TRADE"} and fr.targets:
+            ctx.place = (fr.targets[0][0].code, fr.targets[0][0])
+        if not fr.sources:
+            return []
+        source, source_via = fr.sources[0]
+        if not fr.targets and fr.group is None and trig.tag_ not in {"VBZ", "VBP"}:
+            # (present simple states a habit — "the country that provides aid" — not an event)
+            fr.targets = self._context_targets(fr, source, ctx, sent, actors)
+        if fr.group is not None and fr.group.count is None and not fr.targets and \
+                ":" in sent[trig.i - sent.start:].text:
+            ctx.pending_list = fr
+            after = sent.text.index(":", trig.idx - sent.start_char)
+            states = [m for m in actors.in_span(sent.start, sent.end)
+                      if m.kind == "state" and m.start > trig.i
+                      and sent.doc[m.start].idx - sent.start_char > after]
+            if len(states) >= 2:
+                fr.targets = [(m, "list after colon") for m in states]
+                ctx.pending_list = None
+        if needs == "actor" and not fr.targets and typ not in {"REQUEST"}:
+            return []
+        if typ in {"SUPPORT", "ACCUSE"} and not fr.targets:
+            return []
+        date_ = self._clause_date(clause, sent, ctx) or sent_date or ctx.para_date
+        status = self._status(trig, spec) if typ in {"AID", "TRADE"} else None
+        claim = self._claim(trig, fr, actors, ctx, acc, spk, fact, source)
+        value = self.aid.value(money, _as_date(date_) or ctx.published)
+        n_targets = len(fr.targets)
+        granularity = "single"
+        if typ in {"AID", "TRADE"}:
+            granularity = self.aid.granularity(sent, n_targets,
+                                               fr.group.count if fr.group else None)
+        targets: list[tuple[ActorSpan | None, str | None]] = list(fr.targets) or [(None, None)]
+        events = []
+        for target, via in targets:
+            if target is not None and target.code == source.code:
+                continue
+            if typ in {"AID", "TRADE"} and target is None and fr.group is None and \
+                    source.kind == "person":
+                continue
+            ev_items = tuple(items)
+            if target is not None:
+                per = _per_target_quantity(target, sent, quantities, items)
+                ev_items = per or ev_items
+            events.append(self._event(
+                fr, article, si, sent, source, source_via, target, via, typ, ev_items, value,
+                status, granularity, date_, claim, fact))
+        for ev in events:
+            ctx.recent.append((si, ev.source.code if ev.source else "", ev.target.code
+                               if ev.target else None))
+        if events and typ == "AID":
+            ctx.donor = source
+        if date_ is not None and events:
+            ctx.last_date = date_
+        return events
+
+    @staticmethod
+    def _first_person(m: ActorSpan, via: str, ctx: Context,
+                      spk: Attribution | None) -> tuple[ActorSpan, str]:
+        """"We" inside a quotation is its speaker; outside, the sentence's speaker."""
+        if m.kind != "pronoun" or m.text.lower() not in FIRST_PERSON:
+            return m, via
+        who = ctx.quotes.get(m.start) or spk
+        if who is None:
+            return replace(m, code=""), via
+        return who.actor, "quoted speaker"
+
+    def _read_arguments(self, fr: Frame, actors: ActorIndex, clause: list[Token]) -> None:
+        trig, spec = fr.trigger, fr.spec
+        role = getattr(spec, "role", None)
+        typ = spec.type
+        subj, passive_subj, agent, objects = None, None, None, []
+        preps: list[tuple[str, Token]] = []
+        for c in trig.children:
+            if c.dep_ == "nsubj":
+                subj = c
+            elif c.dep_ == "nsubjpass":
+                passive_subj = c
+            elif c.dep_ == "agent":
+                agent = next((p for p in c.children if p.dep_ == "pobj"), None)
+            elif c.dep_ in {"dobj", "dative", "iobj", "attr", "oprd"}:
+                objects.append(c)
+            elif c.dep_ == "prep":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        preps.append((c.lower_, p))
+                    elif p.dep_ == "prep":  # "to more than", "from within"
+                        preps.extend((c.lower_, q) for q in p.children if q.dep_ == "pobj")
+        for obj in list(objects) + ([passive_subj] if passive_subj is not None else []):
+            for c in obj.children:  # "$32 million in assistance for Haiti"
+                if c.dep_ == "prep" and c.lower_ in {"to", "for"}:
+                    preps.extend((c.lower_, p) for p in c.children if p.dep_ == "pobj")
+                if c.dep_ == "prep" and c.lower_ in {"in", "of"}:
+                    for p in c.children:
+                        for g in p.children:
+                            if g.dep_ == "prep" and g.lower_ in {"to", "for"}:
+                                preps.extend((g.lower_, q) for q in g.children if q.dep_ == "pobj")
+        if subj is None and passive_subj is None:
+            subj = _inherited_subject(trig)
+        if trig.pos_ == "NOUN":
+            self._noun_arguments(fr, actors)
+            return
+        if trig.dep_ == "relcl":
+            # "the aid which was announced", "countries to which China sent teams": the
+            # relative pronoun stands for the noun the clause modifies
+            if passive_subj is not None and passive_subj.lower_ in WH_WORDS:
+                passive_subj = trig.head
+            if subj is not None and subj.lower_ in WH_WORDS:
+                subj = trig.head  # "the country that provides": the noun is the agent
+            preps = [(p, trig.head if o.lower_ in WH_WORDS else o) for p, o in preps]
+            if passive_subj is not None and passive_subj.i == trig.head.i:
+                governor = _governing_verb(trig.head)
+                if governor is not None:
+                    extra = clause_tokens(governor)
+                    fr.theme = extra
+                    if agent is None and subj is None:
+                        subj = next((c for c in governor.children if c.dep_ == "nsubj"), None)
+                    for c in governor.children:
+                        if c.dep_ == "prep" and c.lower_ in {"to", "for"}:
+                            preps.extend((c.lower_, q) for q in c.children if q.dep_ == "pobj")
+        if role == "receiver":
+            if subj is not None:
+                fr.targets += [(m, "subject") for m in actors.list_of(subj)]
+            for p, pobj in preps:
+                if p == "from":
+                    fr.sources += [(m, "from") for m in actors.list_of(pobj)]
+            return
+        if role == "buyer":
+            if subj is not None:
+                fr.targets += [(m, "buyer") for m in actors.list_of(subj)]
+            for p, pobj in preps:
+                if p == "from":
+                    fr.sources += [(m, "from") for m in actors.list_of(pobj)]
+            return
+        if role == "theme":
+            theme = subj or passive_subj
+            if theme is not None:
+                hit = actors.of_phrase(theme)
+                if hit is not None:
+                    fr.sources.append((hit, "modifier"))
+                for c in theme.subtree:  # "trucks carrying U.S. aid"
+                    if not fr.sources and c.lemma_.lower() in self.lex.aid_words and actors.of_phrase(c):
+                        fr.sources.append((actors.of_phrase(c), "modifier"))
+            for p, pobj in preps:
+                if p == "from":
+                    fr.sources = [(m, "from") for m in actors.list_of(pobj)] or fr.sources
+                elif p in {"to", "in", "into", "at"}:
+                    self._add_target(fr, pobj, actors, p)
+            return
+        if agent is not None:
+            fr.sources += [(m, "agent") for m in actors.list_of(agent)]
+        elif subj is not None:
+            fr.sources += [(m, "subject") for m in actors.list_of(subj)]
+        for p, pobj in preps:
+            if p == "from" and typ in {"AID", "TRADE"} and not fr.sources:
+                fr.sources += [(m, "from") for m in actors.list_of(pobj)]
+            elif p in TARGET_PREPS_AID and typ in {"AID", "TRADE", "CONSULT", "REQUEST",
+                                                   "SANCTION", "ACCUSE", "SUPPORT", "AGREE"}:
+                self._add_target(fr, pobj, actors, p)
+            elif p == "with" and typ in {"CONSULT", "COOPERATE", "AGREE", "TRADE"}:
+                self._add_target(fr, pobj, actors, p)
+            elif p in {"in", "on"} and typ in {"CONSULT"} and not fr.targets:
+                self._add_target(fr, pobj, actors, p)
+            elif p in {"against", "on"} and typ in {"ACCUSE", "SANCTION", "THREATEN"}:
+                self._add_target(fr, pobj, actors, p)
+            elif p == "for" and typ in {"SUPPORT", "ACCUSE"} and not fr.targets:
+                self._add_target(fr, pobj, actors, p)
+        for obj in objects:
+            if obj.dep_ in {"dative", "iobj"}:
+                self._add_target(fr, obj, actors, "dative")
+            elif typ not in {"AID", "TRADE"}:
+                if typ == "REJECT":  # "rejected offers of help from the US, Germany..."
+                    for c in obj.subtree:
+                        if c.dep_ == "prep" and c.lower_ == "from":
+                            for p in c.children:
+                                if p.dep_ == "pobj":
+                                    self._add_target(fr, p, actors, "from")
+                self._add_target(fr, obj, actors, "object")
+        if typ not in {"AID", "TRADE"} and not fr.targets:
+            for c in trig.children:  # "Italy expressed its intention to cooperate with China"
+                if c.dep_ in {"xcomp", "acl"}:
+                    for g in c.children:
+                        if g.dep_ == "prep" and g.lower_ == "with":
+                            for p in g.children:
+                                if p.dep_ == "pobj":
+                                    self._add_target(fr, p, actors, "with")
+        fr.theme = fr.theme or objects + ([passive_subj] if passive_subj is not None else [])
+
+    def _noun_arguments(self, fr: Frame, actors: ActorIndex) -> None:
+        noun = fr.trigger
+        for c in noun.children:
+            if c.dep_ in {"poss", "compound", "amod"} and actors.at(c) and c.pos_ != "PRON":
+                fr.sources.append((actors.at(c), "possessive"))
+            elif c.dep_ == "prep":
+                for p in c.children:
+                    if p.dep_ != "pobj":
+                        continue
+                    if c.lower_ in {"with", "to", "for", "between", "against", "on"}:
+                        self._add_target(fr, p, actors, c.lower_)
+                    elif c.lower_ in {"by", "from"} and not fr.sources:
+                        fr.sources += [(m, c.lower_) for m in actors.list_of(p)]
+            elif c.dep_ in {"acl", "relcl"}:  # "intention to strengthen cooperation with China"
+                for g in c.subtree:
+                    if g.dep_ == "prep" and g.lower_ == "with":
+                        for p in g.children:
+                            if p.dep_ == "pobj":
+                                self._add_target(fr, p, actors, "with")
+        if not fr.sources:
+            head = noun.head
+            for _ in range(3):  # "held talks", "during calls with", "announced the cessation"
+                if head.pos_ in {"VERB", "AUX"}:
+                    subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
+                    if subj is None:
+                        subj = _inherited_subject(head)
+                    if subj is not None:
+                        fr.sources += [(m, "subject of " + head.lemma_)
+                                       for m in actors.list_of(subj)]
+                    break
+                if head.head.i == head.i:
+                    break
+                head = head.head
+
+    @staticmethod
+    def _add_target(fr: Frame, tok: Token, actors: ActorIndex, via: str) -> None:
+        found = actors.list_of(tok)
+        if found:
+            have = {m.code for m, _ in fr.targets}
+            fr.targets += [(m, via) for m in found if m.code not in have]
+            return
+        group = unnamed(tok)
+        if group is not None and fr.group is None:
+            fr.group = group
+        if tok.lower_ in {"countries", "nations"} and tok.dep_ == "pobj":
+            pass
+
+    # -- context -------------------------------------------------------------------------
+    @staticmethod
+    def _context_source(ctx: Context, trig: Token) -> tuple[ActorSpan, str] | None:
+        if ctx.attribution is not None and ctx.attribution.actor.kind in {"state", "org", "demonym",
+                                                                          "capital", "role"}:
+            return ctx.attribution.actor, "context: according to"
+        if ctx.donor is not None:
+            return ctx.donor, "context: paragraph donor"
+        return None
+
+    @staticmethod
+    def _context_targets(fr: Frame, source: ActorSpan, ctx: Context, sent: Span,
+                         actors: ActorIndex) -> list[tuple[ActorSpan, str]]:
+        typ = fr.spec.type
+        if typ in {"AID"}:
+            for j in range(len(ctx.recent) - 1, -1, -1):
+                s_i, src, tgt = ctx.recent[j]
+                if src == source.code and tgt and tgt != source.code:
+                    mention = next((m for m in actors.mentions if m.code == tgt), None)
+                    if mention is not None:
+                        return [(mention, "context: previous event")]
+                    break
+            if ctx.place is not None and ctx.place[0] != source.code:
+                return [(ctx.place[1], "context: last place")]
+        if typ in {"ACCUSE", "SUPPORT"}:  # "X expressed concern: ..." about the last subject
+            for s_i, m in reversed(ctx.subjects):
+                if s_i < sent_index(sent) - 2:
+                    break
+                if m.code != source.code and m.kind in {"state", "capital", "org"}:
+                    return [(m, "context: previous subject")]
+        if typ == "SUPPORT" and getattr(fr.spec, "mode", None) == "thank":
+            for j in range(len(ctx.recent) - 1, -1, -1):
+                s_i, src, tgt = ctx.recent[j]
+                if tgt == source.code and src:
+                    mention = next((m for m in actors.mentions if m.code == src), None)
+                    if mention is not None:
+                        return [(mention, "context: thanked donor")]
+        return []
+
+    @staticmethod
+    def _remember_places(sent: Span, actors: ActorIndex, ctx: Context) -> None:
+        for m in actors.in_span(sent.start, sent.end):
+            head = sent.doc[m.end - 1]
+            if head.dep_ in {"nsubj", "nsubjpass"} or any(
+                    t.dep_ in {"nsubj"} for t in sent.doc[m.start:m.end]):
+                ctx.subjects.append((sent_index(sent), m))
+            if m.kind in {"state", "capital"} and head.dep_ == "pobj" and \
+                    head.head.lower_ in {"in", "to", "into", "for"}:
+                ctx.place = (m.code, m)
+
+    # -- details ---------------------------------------------------------------------------
+    def _sentence_date(self, sent: Span, ctx: Context) -> ResolvedDate | None:
+        for ent in sent.ents:
+            if ent.label_ != "DATE":
+                continue
+            resolved = self._resolve(ent, ctx)
+            if resolved is not None:
+                ctx.para_date = resolved
+                return resolved
+        return None
+
+    def _clause_date(self, clause: list[Token], sent: Span, ctx: Context) -> ResolvedDate | None:
+        ids = {t.i for t in clause}
+        for ent in sent.ents:
+            if ent.label_ == "DATE" and ent.root.i in ids:
+                resolved = self._resolve(ent, ctx)
+                if resolved is not None:
+                    return resolved
+        return None
+
+    @staticmethod
+    def _resolve(ent: Span, ctx: Context) -> ResolvedDate | None:
+        ent = _trim_date(ent)
+        if any(t.lower_ == "according" for t in ent.root.ancestors):
+            return None  # "(according to the ministry on April 13)" dates the claim, not the event
+        text = ent.text
+        head = ent.root.head
+        if head.dep_ == "prep" and head.i == ent.start - 1:
+            text = f"{head.text} {text}"
+        future = any(t.lower_ in {"will", "'ll"} for t in ent.sent)
+        return resolve_date(text, published=ctx.published, anchor=ctx.last_date, future=future)
+
+    @staticmethod
+    def _status(trig: Token, spec: Trigger | Phrase) -> str:
+        base = getattr(spec, "status", None) or "unknown"
+        if trig.pos_ == "NOUN":
+            return "pledged"
+        chain = [trig]
+        node = trig
+        while node.dep_ in {"xcomp", "conj", "ccomp"} and node.head.i != node.i and len(chain) < 4:
+            node = node.head
+            chain.append(node)
+        for tok in chain:
+            for c in tok.children:
+                if c.dep_ in {"aux", "auxpass"} and c.lower_ in {"will", "shall", "'ll", "wo"}:
+                    return "pledged"
+            if tok is not trig and tok.lemma_.lower() in FUTURE_HEADS:
+                return "pledged"
+        if trig.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in trig.children):
+            return "pledged"
+        if base == "unknown" and trig.tag_ in {"VBD", "VBN"}:
+            return "delivered"
+        return base
+
+    def _claim(self, trig: Token, fr: Frame, actors: ActorIndex, ctx: Context,
+               acc: Attribution | None, spk: Attribution | None, fact: str,
+               source: ActorSpan) -> Claim:
+        who = governing_speaker(trig, actors) or acc or ctx.attribution
+        if who is None and spk is not None and spk.actor.code:
+            who = spk
+        if who is None and trig.lemma_.lower() in DECLARATIVE:
+            who = Attribution(source, trig.text)
+        if who is None and ctx.outlet is not None:
+            who = Attribution(ctx.outlet, "release")
+        if who is None:
+            return Claim(factuality=fact)
+        return Claim(attributed_to=Actor(who.actor.code, who.actor.sector, who.actor.text),
+                     cue=who.cue, factuality=fact)
+
+    def _event(self, fr: Frame, article: Article, si: int, sent: Span, source: ActorSpan,
+               source_via: str, target: ActorSpan | None, target_via: str | None, typ: str,
+               items: tuple[Item, ...], value, status, granularity, date_: ResolvedDate | None,
+               claim: Claim, fact: str) -> Event:
+        trig = fr.trigger
+        key = f"{article.id}|{si}|{trig.i}|{typ}|{source.code}|{target.code if target else ''}"
+        ev_id = hashlib.sha1(key.encode()).hexdigest()[:16]
+        mode = fr.spec.mode
+        if typ == "AID":
+            mode = _aid_mode(items, mode)
+        confidence = _confidence(source_via, target_via, typ, items, fr.group)
+        return Event(
+            id=ev_id, article=article.id, type=typ, mode=mode, cameo=fr.spec.cameo,
+            source=Actor(source.code, source.sector, source.text, source_via),
+            target=Actor(target.code, target.sector, target.text, target_via) if target else None,
+            target_count=fr.group.count if fr.group and target is None else None,
+            target_count_qualifier=fr.group.qualifier if fr.group and target is None else None,
+            target_group=fr.group.group if fr.group and target is None else None,
+            items=items, value=value, status=status or "unknown",
+            transfer_mode=self.aid.transfer_mode(sent, typ) if typ in {"AID", "TRADE"} else "unknown",
+            granularity=granularity,
+            date=date_.value if date_ else None,
+            date_precision=date_.precision if date_ else None,
+            date_text=date_.text if date_ else None,
+            claim=claim, confidence=confidence, extractor=VERSION,
+            evidence=Evidence(article=article.id, sentence_index=si,
+                              start=sent.start_char + len(sent.text) - len(sent.text.lstrip()),
+                              end=sent.start_char + len(sent.text.rstrip()),
+                              sentence=sent.text.strip(), trigger=trig.text,
+                              trigger_start=trig.idx, trigger_end=trig.idx + len(trig.text)))
+
+
+_LABEL_AID = Trigger(lemma=":", type="AID", mode="money", cameo="071", status="unknown")
+
+
+def _trim_date(ent: Span) -> Span:
+    """"March 3.86 billion" -> "March": spaCy's DATE entities can run into a quantity."""
+    for tok in ent[1:]:
+        nxt = tok.nbor() if tok.i + 1 < len(tok.doc) else None
+        if tok.like_num and ("." in tok.text or (nxt is not None and nxt.lower_ in {
+                "million", "billion", "thousand", "trillion"})):
+            return ent.doc[ent.start:tok.i]
+    return ent
+
+
+def sent_index(sent: Span) -> int:
+    """Sentence number within its doc, cached on the doc (user_data)."""
+    starts = sent.doc.user_data.get("aidtrace_sent_starts")
+    if starts is None:
+        starts = {s.start: i for i, s in enumerate(sent.doc.sents)}
+        sent.doc.user_data["aidtrace_sent_starts"] = starts
+    return starts[sent.start]
+
+
+def _paragraph_of(offset: int, starts: list[int]) -> int:
+    index = 0
+    for i, s in enumerate(starts):
+        if s <= offset:
+            index = i
+    return index
+
+
+def _governing_verb(tok: Token) -> Token | None:
+    node = tok
+    for _ in range(6):
+        if node.head.i == node.i:
+            return node if node.pos_ in {"VERB", "AUX"} else None
+        node = node.head
+        if node.pos_ in {"VERB", "AUX"}:
+            return node
+    return None
+
+
+def _inherited_subject(tok: Token) -> Token | None:
+    """Subject shared through "decided to send", "delivered ... and also sent"."""
+    node = tok
+    for _ in range(4):
+        if node.dep_ not in {"xcomp", "conj", "advcl", "ccomp"} or node.head.i == node.i:
+            return None
+        node = node.head
+        for c in node.children:
+            if c.dep_ in {"nsubj"}:
+                return c
+            if c.dep_ == "nsubjpass" and node.dep_ != "conj":
+                return None
+    return None
+
+
+def _under_request(trig: Token) -> bool:
+    """A transfer asked for, refused or blocked is not a transfer."""
+    node = trig
+    for _ in range(3):
+        if node.head.i == node.i:
+            return False
+        node = node.head
+        if node.lemma_.lower() in REQUEST_LEMMAS:
+            return True
+    return False
+
+
+def _drop_shadowed(frames: list[Frame]) -> list[Frame]:
+    """A verb whose object is itself a trigger noun ("announced the cessation of exports",
+    "held talks") yields to the noun's event."""
+    nouns = {f.trigger.i for f in frames if f.trigger.pos_ == "NOUN"}
+    out = []
+    for f in frames:
+        if f.trigger.pos_ != "NOUN" and any(c.i in nouns and c.dep_ in {"dobj", "attr"}
+                                            for c in f.trigger.children):
+            continue
+        out.append(f)
+    return out
+
+
+def _has_aid_word(tokens: list[Token], lex: Lexicon) -> bool:
+    return any(t.lemma_.lower() in lex.aid_words for t in tokens)
+
+
+def _label_actor(sent: Span, actors: ActorIndex) -> ActorSpan | None:
+    """"UNITED STATES: $20 million in aid" — a factbox line names its donor first."""
+    text = sent.text
+    colon = text.find(":")
+    if colon <= 0 or colon > 60:
+        return None
+    head = [m for m in actors.in_span(sent.start, sent.end)
+            if sent.doc[m.end - 1].idx + len(sent.doc[m.end - 1].text) - sent.start_char <= colon]
+    if not head:
+        return None
+    prefix = text[:colon].strip()
+    m = head[0]
+    if len(prefix) - len(m.text) > 12 or m.kind not in {"state", "org", "group"}:
+        return None
+    return m
+
+
+def _heading_place(sent: Span, actors: ActorIndex) -> ActorSpan | None:
+    """A line that is only a country name ("1. Myanmar") heads what follows."""
+    words = [t for t in sent if not t.is_punct and not t.like_num and not t.is_space]
+    found = actors.in_span(sent.start, sent.end)
+    if len(found) == 1 and found[0].kind == "state" and len(words) <= found[0].end - found[0].start + 1:
+        return found[0]
+    return None
+
+
+def _first_aid_token(sent: Span, moneys: list[Money], lex: Lexicon) -> Token | None:
+    colon = sent.text.find(":")
+    for tok in sent:
+        if tok.idx - sent.start_char <= colon:
+            continue
+        if moneys or tok.lemma_.lower() in lex.items:
+            return tok
+    return None
+
+
+def _per_target_quantity(target: ActorSpan, sent: Span, quantities: list[Quantity],
+                         items: list[Item]) -> tuple[Item, ...] | None:
+    """"Niger (496,800), Guinea (496,800)": a number in brackets after a recipient."""
+    doc = sent.doc
+    end_tok = doc[target.end - 1]
+    after = doc.text[end_tok.idx + len(end_tok.text): end_tok.idx + len(end_tok.text) + 16]
+    m = re.match(r"\s*\((\d[\d,\.]*)\)", after)
+    if not m or not items:
+        return None
+    value = float(m.group(1).replace(",", ""))
+    first = items[0]
+    unit = "doses" if first.item_class == "vaccines" else first.unit
+    return (replace(first, quantity=value, unit=unit),) + tuple(items[1:])
+
+
+def _aid_mode(items: tuple[Item, ...], default: str | None) -> str | None:
+    classes = {i.item_class for i in items}
+    if "vaccines" in classes:
+        return "vaccines"
+    if classes == {"money"} or (classes and classes <= {"money"}):
+        return "money"
+    if classes and classes <= {"personnel"}:
+        return "personnel"
+    if classes:
+        return "goods"
+    return default
+
+
+def _confidence(source_via: str, target_via: str | None, typ: str, items: tuple[Item, ...],
+                group: Unnamed | None) -> float:
+    score = 0.9
+    if source_via.startswith("context") or source_via in {"label", "speaker"}:
+        score -= 0.25
+    if target_via and target_via.startswith("context"):
+        score -= 0.25
+    if target_via is None and group is None and typ in {"AID", "TRADE"}:
+        score -= 0.2
+    if typ in {"AID", "TRADE"} and not items:
+        score -= 0.1
+    return round(max(0.05, min(0.99, score)), 2)
+
+
+def _as_date(resolved: ResolvedDate | None) -> date | None:
+    if resolved is None:
+        return None
+    parts = resolved.value.split("-")
+    try:
+        return date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1,
+                    int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        return None

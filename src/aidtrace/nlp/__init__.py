@@ -1,0 +1,1 @@
+"""NLP stages: spaCy parse, actor mentions, numbers, dates, claims."""

@@ -1,0 +1,172 @@
+"""Actor mentions: every span of a parsed article that names or refers back to an actor.
+
+Three sources, in order of trust: the gazetteer's names (a PhraseMatcher over countries,
+demonyms, capitals, organisations and officials), spaCy's entities looked up in the
+gazetteer (fuzzy for people: "Luigi Di Mayo"), and rule-based reference for pronouns and
+role nouns ("he", "the minister", "the ministry"), which point at an earlier mention and
+record which one. No coreference model: the rules are few and explainable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..ontology.actors import ActorEntry, Gazetteer
+
+# Role nouns that stand for their state ("the ministry said") and the sector they carry.
+ROLE_SECTORS: dict[str, str] = {
+    "government": "GOV", "ministry": "GOV", "minister": "GOV", "president": "GOV",
+    "premier": "GOV", "leader": "GOV", "embassy": "GOV", "ambassador": "GOV",
+    "spokesman": "GOV", "spokeswoman": "GOV", "spokesperson": "GOV", "secretary": "GOV",
+    "king": "GOV", "chancellor": "GOV", "administration": "GOV", "authority": "GOV",
+    "official": "GOV", "department": "GOV", "cabinet": "GOV", "parliament": "GOV",
+    "military": "MIL", "army": "MIL", "navy": "MIL", "force": "MIL", "troop": "MIL",
+    "marine": "MIL", "soldier": "MIL",
+    "doctor": "MED", "team": "MED", "hospital": "MED",
+    "company": "BUS", "firm": "BUS", "media": "MEDIA", "journalist": "MEDIA",
+    "newspaper": "MEDIA", "people": "GOV", "country": "GOV", "nation": "GOV", "state": "GOV",
+}
+PERSON_ROLES = {"minister", "president", "premier", "leader", "ambassador", "spokesman",
+                "spokeswoman", "spokesperson", "secretary", "king", "chancellor", "official"}
+PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
+GROUP_PRONOUNS = {"it", "its", "they", "their", "them", "we", "our"}
+NON_ACTOR_NORP = {"MEDIA"}
+
+
+@dataclass(frozen=True)
+class ActorSpan:
+    """A mention over token positions (the Mention model has char offsets for storage)."""
+
+    start: int  # token index
+    end: int
+    code: str
+    kind: str  # state, org, group, person, demonym, capital, role, pronoun
+    sector: str | None
+    text: str
+    antecedent: int | None = None  # index into the mention list
+
+
+class MentionFinder:
+    """Finds ActorSpans in a parsed Doc. Build once per process (the matcher is costly)."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
+        self.gaz = gazetteer
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.entries: dict[str, tuple[ActorEntry, str]] = {}
+        patterns: dict[str, list[Doc]] = {}
+        for alias, entry, form in gazetteer.aliases():
+            key = alias.lower()
+            if key in self.entries and self._rank(self.entries[key][1]) <= self._rank(form):
+                continue
+            self.entries[key] = (entry, form)
+        for key in self.entries:
+            patterns.setdefault("ACTOR", []).append(nlp.make_doc(key))
+        self.matcher.add("ACTOR", patterns["ACTOR"])
+
+    @staticmethod
+    def _rank(form: str) -> int:
+        """Prefer full names over demonyms, capitals and surnames when an alias collides."""
+        return {"name": 0, "alias": 1, "abbrev": 2, "person": 2, "demonym": 3,
+                "capital": 4, "surname": 5}.get(form, 6)
+
+    def find(self, doc: Doc, published: date | None = None) -> list[ActorSpan]:
+        spans: list[Span] = []
+        for _, start, end in self.matcher(doc):
+            spans.append(doc[start:end])
+        for ent in doc.ents:
+            if ent.label_ in {"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"}:
+                spans.append(ent)
+        # Resolve every candidate first, then keep the longest that resolved: an entity
+        # the gazetteer does not know ("the Foreign Ministry of China") gives way to the
+        # names inside it ("China") instead of hiding them.
+        resolved: dict[tuple[int, int], ActorSpan] = {}
+        for span in spans:
+            if (span.start, span.end) not in resolved:
+                actor = self._resolve(span, published)
+                if actor is not None:
+                    resolved[(span.start, span.end)] = actor
+        kept = filter_spans([doc[a:b] for a, b in resolved])
+        found = [resolved[(sp.start, sp.end)] for sp in kept]
+        found.extend(self._references(doc, found))
+        found.sort(key=lambda a: a.start)
+        return self._link(found)
+
+    def _resolve(self, span: Span, published: date | None) -> ActorSpan | None:
+        text = span.text.strip()
+        words = text
+        if span[0].lower_ in {"the", "a", "an"}:
+            words = span[1:].text
+        hit = self.entries.get(words.lower())
+        if hit is not None:
+            entry, form = hit
+            kind = {"demonym": "demonym", "capital": "capital"}.get(form, entry.kind)
+            if entry.kind == "person" and published and not _in_office(entry, published):
+                better = self.gaz.lookup(words, on=published, fuzzy=False)
+                entry = better or entry
+            return ActorSpan(span.start, span.end, entry.code, kind, entry.sector, text)
+        if span.label_ in {"LOC", "FAC"}:
+            return None
+        fuzzy = span.label_ in {"PERSON", "ORG"}
+        entry = self.gaz.lookup(words, on=published, fuzzy=fuzzy)
+        if entry is None:
+            return None
+        if span.label_ == "NORP" and entry.sector in NON_ACTOR_NORP:
+            return None
+        return ActorSpan(span.start, span.end, entry.code, entry.kind, entry.sector, text)
+
+    def _references(self, doc: Doc, named: list[ActorSpan]) -> list[ActorSpan]:
+        """Pronouns and bare role nouns, as placeholders resolved later by ``_link``."""
+        taken = {i for a in named for i in range(a.start, a.end)}
+        refs = []
+        for tok in doc:
+            if tok.i in taken:
+                continue
+            low = tok.lower_
+            if tok.pos_ == "PRON" and (low in PERSON_PRONOUNS or low in GROUP_PRONOUNS):
+                refs.append(ActorSpan(tok.i, tok.i + 1, "", "pronoun", None, tok.text))
+            elif tok.pos_ in {"NOUN", "PROPN"} and tok.head.i not in taken and \
+                    tok.lemma_.lower() in PERSON_ROLES | {"ministry", "government", "embassy",
+                                                          "administration"}:
+                # only bare roles: "the minister", not "Italian minister" (handled by demonym)
+                if not any(c.i in taken for c in tok.children):
+                    refs.append(ActorSpan(tok.i, tok.i + 1, "", "role",
+                                          ROLE_SECTORS.get(tok.lemma_.lower()), tok.text))
+        return refs
+
+    def _link(self, spans: list[ActorSpan]) -> list[ActorSpan]:
+        """Resolve each pronoun/role to the nearest earlier compatible named mention."""
+        out: list[ActorSpan] = []
+        for span in spans:
+            if span.code:
+                out.append(span)
+                continue
+            want_person = span.text.lower() in PERSON_PRONOUNS or (
+                span.kind == "role" and span.text.lower().rstrip("s") in PERSON_ROLES)
+            target = None
+            for j in range(len(out) - 1, max(-1, len(out) - 40), -1):
+                cand = out[j]
+                if not cand.code or cand.kind == "pronoun":
+                    continue
+                if want_person and cand.kind in {"person", "role"}:
+                    target = j
+                    break
+                if not want_person and cand.kind in {"state", "org", "capital"}:
+                    target = j
+                    break
+            if target is None and want_person:
+                target = next((j for j in range(len(out) - 1, -1, -1)
+                               if out[j].kind in {"state", "org"}), None)
+            if target is not None:
+                ref = out[target]
+                out.append(ActorSpan(span.start, span.end, ref.code, span.kind,
+                                     span.sector or ref.sector, span.text, antecedent=target))
+        return out
+
+
+def _in_office(entry: ActorEntry, on: date) -> bool:
+    return (entry.start is None or entry.start <= on) and (entry.end is None or on <= entry.end)

@@ -1,0 +1,97 @@
+"""The extraction pipeline: Article -> Document (sentences, mentions, events).
+
+Built once per process (spaCy model, gazetteer matcher, lexicon), then fed articles in
+batches through ``nlp.pipe`` so that throughput stays close to the parser's own.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from spacy.tokens import Doc
+
+from .config import Settings
+from .events.extract import VERSION, Extractor
+from .models import Article, Document, Event, Mention, Sentence
+from .nlp.mentions import ActorSpan, MentionFinder
+from .nlp.parse import clean_text, paragraph_starts, pipeline_for
+from .ontology.actors import default_gazetteer
+from .ontology.lexicon import default_lexicon
+
+
+class Pipeline:
+    """``Pipeline(settings).pipe(articles)`` yields one Document per article, in order."""
+
+    version = VERSION
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.nlp = pipeline_for(self.settings.model)
+        self.gazetteer = default_gazetteer()
+        self.finder = MentionFinder(self.nlp, self.gazetteer)
+        self.extractor = Extractor(default_lexicon())
+
+    def process(self, article: Article) -> Document:
+        return next(self.pipe([article]))
+
+    def pipe(self, articles: Iterable[Article], batch_size: int | None = None) -> Iterator[Document]:
+        stream = ((clean_text(a.text), a) for a in articles)
+        for doc, article in self.nlp.pipe(stream, as_tuples=True,
+                                          batch_size=batch_size or self.settings.batch_size):
+            yield self._document(doc, article)
+
+    def _document(self, doc: Doc, article: Article) -> Document:
+        spans = self.finder.find(doc, article.published)
+        paragraphs = paragraph_starts(article.text)
+        events = self.extractor.extract(doc, article, spans, paragraphs,
+                                        outlet=self._outlet_actor(article.outlet),
+                                        title_place=self._title_place(article))
+        sents = list(doc.sents)
+        sentences = tuple(Sentence(i, s.start_char, s.end_char, s.text) for i, s in enumerate(sents))
+        index = {s.start: i for i, s in enumerate(sents)}
+        return Document(article=article, sentences=sentences,
+                        mentions=tuple(_mention(doc, s, index) for s in spans), events=tuple(events))
+
+    def _outlet_actor(self, outlet: str | None) -> ActorSpan | None:
+        """A government's own release speaks for that government ("GOV.UK" -> GBR)."""
+        if not outlet:
+            return None
+        doc = self.nlp.make_doc(outlet)
+        for _, start, end in self.finder.matcher(doc):
+            entry, form = self.finder.entries[doc[start:end].text.lower()]
+            if entry.sector not in {"MEDIA"} and entry.kind in {"state", "org"} and form != "demonym":
+                return ActorSpan(start, end, entry.code, entry.kind, entry.sector, doc[start:end].text)
+        return None
+
+    def _title_place(self, article: Article) -> ActorSpan | None:
+        """The country a headline puts the story in, as the first guess of the recipient."""
+        if not article.title:
+            return None
+        doc = self.nlp.make_doc(article.title)
+        places = []
+        for _, start, end in self.finder.matcher(doc):
+            entry, _form = self.finder.entries[doc[start:end].text.lower()]
+            if entry.kind == "state":
+                places.append(ActorSpan(start, end, entry.code, "state", entry.sector,
+                                        doc[start:end].text))
+        return places[-1] if places else None
+
+
+def _mention(doc: Doc, span: ActorSpan, sentence_of: dict[int, int]) -> Mention:
+    first, last = doc[span.start], doc[span.end - 1]
+    return Mention(sentence=sentence_of.get(first.sent.start, -1), start=first.idx,
+                   end=last.idx + len(last.text), text=span.text, code=span.code, kind=span.kind,
+                   sector=span.sector, antecedent=span.antecedent)
+
+
+_DEFAULT: Pipeline | None = None
+
+
+def extract(text: str, *, published: date | None = None, title: str | None = None,
+            outlet: str | None = None, article_id: str = "text") -> list[Event]:
+    """Events in ``text``, without a database: the Python entry point."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Pipeline()
+    article = Article(id=article_id, text=text, published=published, title=title, outlet=outlet)
+    return list(_DEFAULT.process(article).events)
