@@ -57,10 +57,10 @@ class Pipeline:
         if not outlet:
             return None
         doc = self.nlp.make_doc(outlet)
-        for _, start, end in self.finder.matcher(doc):
-            entry, form = self.finder.entries[doc[start:end].text.lower()]
+        for span in sorted(self.finder.match(doc), key=lambda sp: sp.start):
+            entry, form = self.finder.lookup_surface(span.text)
             if entry.sector not in {"MEDIA"} and entry.kind in {"state", "org"} and form != "demonym":
-                return ActorSpan(start, end, entry.code, entry.kind, entry.sector, doc[start:end].text)
+                return ActorSpan(span.start, span.end, entry.code, entry.kind, entry.sector, span.text)
         return None
 
     def _title_place(self, article: Article) -> ActorSpan | None:
@@ -69,11 +69,11 @@ class Pipeline:
             return None
         doc = self.nlp.make_doc(article.title)
         places = []
-        for _, start, end in self.finder.matcher(doc):
-            entry, _form = self.finder.entries[doc[start:end].text.lower()]
-            if entry.kind == "state":
-                places.append(ActorSpan(start, end, entry.code, "state", entry.sector,
-                                        doc[start:end].text))
+        for span in sorted(self.finder.match(doc), key=lambda sp: sp.start):
+            entry, form = self.finder.lookup_surface(span.text)
+            if entry.kind == "state" and form not in {"demonym"}:
+                places.append(ActorSpan(span.start, span.end, entry.code, "state", entry.sector,
+                                        span.text))
         return places[-1] if places else None
 
 

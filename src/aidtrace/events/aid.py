@@ -16,10 +16,10 @@ from ..ontology.lexicon import Lexicon
 
 FUTURE_HEADS = {"plan", "intend", "expect", "set", "decide", "aim", "prepare", "agree",
                 "pledge", "promise", "commit", "begin", "start", "continue", "due", "going",
-                "will", "schedule", "vow", "propose", "offer"}
+                "will", "schedule", "vow", "propose", "offer", "allow", "let", "resume"}
 HYPOTHETICAL_HEADS = {"want", "hope", "wish", "consider", "seek", "try", "need", "ask",
                       "urge", "appeal", "request", "call", "demand", "refuse", "fail",
-                      "reject", "decline", "block", "stop", "prevent", "allow", "let"}
+                      "reject", "decline", "block", "stop", "prevent"}
 HYPOTHETICAL_AUX = {"would", "could", "might", "may", "should"}
 CUMULATIVE_CUES = {"so far", "to date", "since", "in total", "total", "altogether",
                    "cumulative", "brings", "bringing", "overall", "as of", "by now"}

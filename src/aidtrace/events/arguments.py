@@ -90,10 +90,38 @@ class ActorIndex:
             for c in tok.children:
                 if c.dep_ in {"conj", "appos"} and c.i not in seen:
                     stack.append(c)
+                elif c.dep_ in {"compound", "amod", "nmod"} and self.at(c) is not None:
+                    stack.extend(g for g in c.children if g.dep_ == "conj")  # "U.S. and Pakistani forces"
+                elif c.dep_ == "prep" and c.lower_ == "including" and hit is None:
+                    stack.extend(g for g in c.children if g.dep_ == "pobj")  # "leaders, including Zuma"
         return out
 
     def in_span(self, start: int, end: int) -> list[ActorSpan]:
         return [m for m in self.mentions if start <= m.start and m.end <= end]
+
+
+PEOPLE_NOUNS = {"people", "person", "victim", "population", "refugee", "family", "child",
+                "survivor", "community", "million", "thousand", "civilian", "resident", "those",
+                "citizen", "household", "nation", "country"}
+
+
+def beneficiary_places(head: Token, actors: ActorIndex) -> list[ActorSpan]:
+    """"the millions of people affected by hunger in Yemen, Somalia and Sudan" -> the states.
+
+    Aid is often addressed to people, not governments; the places those people are in are
+    the recipients the gold (and an analyst) would code.
+    """
+    if head.lemma_.lower() not in PEOPLE_NOUNS:
+        return []
+    out: list[ActorSpan] = []
+    for tok in head.subtree:
+        if tok.dep_ == "prep" and tok.lower_ in {"in", "including", "of", "across"} and tok.i > head.i:
+            for p in tok.children:
+                if p.dep_ == "pobj":
+                    for m in actors.list_of(p):
+                        if m.kind in {"state", "capital"} and all(m.code != o.code for o in out):
+                            out.append(m)
+    return out
 
 
 def unnamed(head: Token) -> Unnamed | None:

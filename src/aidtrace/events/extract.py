@@ -21,14 +21,14 @@ from ..nlp.mentions import ActorSpan
 from ..nlp.quantities import Money, Quantity
 from ..ontology.lexicon import Lexicon, Phrase, Trigger
 from .aid import FUTURE_HEADS, AidReader, clause_tokens, numbers
-from .arguments import ActorIndex, Unnamed, unnamed
+from .arguments import ActorIndex, Unnamed, beneficiary_places, unnamed
 from .claims import (Attribution, according_to, factuality, governing_speaker, quote_speakers,
                      speaker)
 
 VERSION = "aidtrace-rules/0.1"
 WH_WORDS = {"which", "that", "who", "whom"}
 REQUEST_LEMMAS = {"appeal", "ask", "request", "urge", "seek", "call", "demand", "need", "want",
-                  "hope", "wish", "reject", "refuse", "decline", "block", "allow", "prevent"}
+                  "hope", "wish", "reject", "refuse", "decline", "block", "prevent"}
 DECLARATIVE = {"announce", "pledge", "promise", "offer", "commit", "say", "declare"}
 STATE_KINDS = {"state", "org", "group", "capital", "demonym", "person", "role", "pronoun"}
 FIRST_PERSON = {"we", "our", "us", "i", "my", "me"}
@@ -68,7 +68,6 @@ class Context:
         self.paragraph = index
         self.attribution = None
         self.para_date = None
-        self.donor = None
 
 
 class Extractor:
@@ -213,7 +212,23 @@ class Extractor:
             ctx.place = (fr.targets[0][0].code, fr.targets[0][0])
         if not fr.sources:
             return []
+        if len(fr.sources) == 1 and fr.sources[0][0].kind == "pronoun" and \
+                fr.sources[0][0].text.lower() == "they":
+            said = _speech_subject(trig)
+            if said is not None and len(actors.list_of(said)) > 1:  # "X and Y say they will"
+                fr.sources = [(m, "they = speakers") for m in actors.list_of(said)]
+        if typ in {"COOPERATE", "CONSULT", "AGREE"} and not fr.targets and len(fr.sources) > 1:
+            # "the U.S. and Pakistani militaries are cooperating": one acts with the other
+            fr.targets = fr.sources[1:]
+            fr.sources = fr.sources[:1]
         source, source_via = fr.sources[0]
+        if typ == "AID" and not fr.targets and (fr.group is None or fr.group.count is None):
+            for tok in trig.subtree:  # "..., which will help 6 million people in Yemen, ..."
+                places = beneficiary_places(tok, actors) if tok.dep_ in {"pobj", "dobj"} else []
+                if places:
+                    fr.targets = [(m, "beneficiaries") for m in places]
+                    fr.group = None
+                    break
         if not fr.targets and fr.group is None and trig.tag_ not in {"VBZ", "VBP"}:
             # (present simple states a habit — "the country that provides aid" — not an event)
             fr.targets = self._context_targets(fr, source, ctx, sent, actors)
@@ -271,6 +286,8 @@ class Extractor:
         if m.kind != "pronoun" or m.text.lower() not in FIRST_PERSON:
             return m, via
         who = ctx.quotes.get(m.start) or spk
+        if who is None and ctx.outlet is not None:  # a release's "we" is its issuer
+            return ctx.outlet, "issuer (first person)"
         if who is None:
             return replace(m, code=""), via
         return who.actor, "quoted speaker"
@@ -296,6 +313,12 @@ class Extractor:
                         preps.append((c.lower_, p))
                     elif p.dep_ == "prep":  # "to more than", "from within"
                         preps.extend((c.lower_, q) for q in p.children if q.dep_ == "pobj")
+            if c.dep_ in {"acomp", "oprd", "advmod", "prt"} or (
+                    c.dep_ in {"xcomp", "advcl"} and typ == "AID" and role == "theme"):
+                # "made available for Pakistan", "arrived to cross the border into Venezuela"
+                for g in c.children:
+                    if g.dep_ == "prep":
+                        preps.extend((g.lower_, q) for q in g.children if q.dep_ == "pobj")
         for obj in list(objects) + ([passive_subj] if passive_subj is not None else []):
             for c in obj.children:  # "$32 million in assistance for Haiti"
                 if c.dep_ == "prep" and c.lower_ in {"to", "for"}:
@@ -371,6 +394,8 @@ class Extractor:
                 self._add_target(fr, pobj, actors, p)
             elif p in {"in", "on"} and typ in {"CONSULT"} and not fr.targets:
                 self._add_target(fr, pobj, actors, p)
+            elif p == "on" and typ == "REQUEST":  # "called on Venezuelan forces to ..."
+                self._add_target(fr, pobj, actors, p)
             elif p in {"against", "on"} and typ in {"ACCUSE", "SANCTION", "THREATEN"}:
                 self._add_target(fr, pobj, actors, p)
             elif p == "for" and typ in {"SUPPORT", "ACCUSE"} and not fr.targets:
@@ -378,6 +403,8 @@ class Extractor:
         for obj in objects:
             if obj.dep_ in {"dative", "iobj"}:
                 self._add_target(fr, obj, actors, "dative")
+            elif typ == "CONSULT" and actors.at(obj) is None:
+                continue  # "host the rescEU reserve" is not a meeting with the EU
             elif typ not in {"AID", "TRADE"}:
                 if typ == "REJECT":  # "rejected offers of help from the US, Germany..."
                     for c in obj.subtree:
@@ -394,6 +421,9 @@ class Extractor:
                             for p in g.children:
                                 if p.dep_ == "pobj":
                                     self._add_target(fr, p, actors, "with")
+                        elif g.dep_ in {"dobj", "nsubj"} and typ == "AGREE":
+                            # "agreed to allow a U.S. cargo plane", "agreed to let US teams in"
+                            self._add_target(fr, g, actors, "object of " + c.lemma_)
         fr.theme = fr.theme or objects + ([passive_subj] if passive_subj is not None else [])
 
     def _noun_arguments(self, fr: Frame, actors: ActorIndex) -> None:
@@ -432,7 +462,7 @@ class Extractor:
 
     @staticmethod
     def _add_target(fr: Frame, tok: Token, actors: ActorIndex, via: str) -> None:
-        found = actors.list_of(tok)
+        found = actors.list_of(tok) or beneficiary_places(tok, actors)
         if found:
             have = {m.code for m, _ in fr.targets}
             fr.targets += [(m, via) for m in found if m.code not in have]
@@ -440,8 +470,6 @@ class Extractor:
         group = unnamed(tok)
         if group is not None and fr.group is None:
             fr.group = group
-        if tok.lower_ in {"countries", "nations"} and tok.dep_ == "pobj":
-            pass
 
     # -- context -------------------------------------------------------------------------
     @staticmethod
@@ -450,7 +478,9 @@ class Extractor:
                                                                           "capital", "role"}:
             return ctx.attribution.actor, "context: according to"
         if ctx.donor is not None:
-            return ctx.donor, "context: paragraph donor"
+            return ctx.donor, "context: last donor"
+        if ctx.outlet is not None:
+            return ctx.outlet, "context: issuing government"
         return None
 
     @staticmethod
@@ -467,7 +497,8 @@ class Extractor:
                     break
             if ctx.place is not None and ctx.place[0] != source.code:
                 return [(ctx.place[1], "context: last place")]
-        if typ in {"ACCUSE", "SUPPORT"}:  # "X expressed concern: ..." about the last subject
+        if typ in {"ACCUSE", "SUPPORT"} and fr.trigger.pos_ == "NOUN":
+            # "X expressed concern: ..." is about the actor the previous sentences spoke of
             for s_i, m in reversed(ctx.subjects):
                 if s_i < sent_index(sent) - 2:
                     break
@@ -624,6 +655,19 @@ def _paragraph_of(offset: int, starts: list[int]) -> int:
     return index
 
 
+def _speech_subject(trig: Token) -> Token | None:
+    node = trig
+    for _ in range(3):
+        if node.head.i == node.i:
+            return None
+        if node.dep_ in {"ccomp", "xcomp"}:
+            subj = next((c for c in node.head.children if c.dep_ == "nsubj"), None)
+            if subj is not None:
+                return subj
+        node = node.head
+    return None
+
+
 def _governing_verb(tok: Token) -> Token | None:
     node = tok
     for _ in range(6):
@@ -653,7 +697,7 @@ def _inherited_subject(tok: Token) -> Token | None:
 def _under_request(trig: Token) -> bool:
     """A transfer asked for, refused or blocked is not a transfer."""
     node = trig
-    for _ in range(3):
+    for _ in range(4):
         if node.head.i == node.i:
             return False
         node = node.head
@@ -700,7 +744,8 @@ def _heading_place(sent: Span, actors: ActorIndex) -> ActorSpan | None:
     """A line that is only a country name ("1. Myanmar") heads what follows."""
     words = [t for t in sent if not t.is_punct and not t.like_num and not t.is_space]
     found = actors.in_span(sent.start, sent.end)
-    if len(found) == 1 and found[0].kind == "state" and len(words) <= found[0].end - found[0].start + 1:
+    if len(found) == 1 and found[0].kind == "state" and \
+            len(words) <= found[0].end - found[0].start and ":" not in sent.text:
         return found[0]
     return None
 

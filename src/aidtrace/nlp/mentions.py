@@ -36,6 +36,7 @@ PERSON_ROLES = {"minister", "president", "premier", "leader", "ambassador", "spo
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 GROUP_PRONOUNS = {"it", "its", "they", "their", "them", "we", "our"}
 NON_ACTOR_NORP = {"MEDIA"}
+CASED_FORMS = {"abbrev", "demonym", "surname"}
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,27 @@ class MentionFinder:
 
     def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
         self.gaz = gazetteer
+        # Abbreviations, demonyms and surnames match case-sensitively ("US" but not "us",
+        # "WHO" but not "who", "Bush" but not "bush"); every other form ignores case.
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.entries: dict[str, tuple[ActorEntry, str]] = {}
-        patterns: dict[str, list[Doc]] = {}
+        self.exact: dict[str, tuple[ActorEntry, str]] = {}
         for alias, entry, form in gazetteer.aliases():
-            key = alias.lower()
-            if key in self.entries and self._rank(self.entries[key][1]) <= self._rank(form):
+            table, key = (self.exact, alias) if form in CASED_FORMS else (self.entries, alias.lower())
+            if key in table and self._rank(table[key][1]) <= self._rank(form):
                 continue
-            self.entries[key] = (entry, form)
-        for key in self.entries:
-            patterns.setdefault("ACTOR", []).append(nlp.make_doc(key))
-        self.matcher.add("ACTOR", patterns["ACTOR"])
+            table[key] = (entry, form)
+        self.matcher.add("ACTOR", [nlp.make_doc(k) for k in self.entries])
+        self.exact_matcher.add("ACTOR", [nlp.make_doc(k) for k in self.exact])
+
+    def lookup_surface(self, text: str) -> tuple[ActorEntry, str] | None:
+        """The gazetteer entry for an exact surface form, honouring case rules."""
+        return self.exact.get(text) or self.entries.get(text.lower())
+
+    def match(self, doc: Doc) -> list[Span]:
+        return [doc[a:b] for _, a, b in self.matcher(doc)] + \
+            [doc[a:b] for _, a, b in self.exact_matcher(doc)]
 
     @staticmethod
     def _rank(form: str) -> int:
@@ -75,9 +86,7 @@ class MentionFinder:
                 "capital": 4, "surname": 5}.get(form, 6)
 
     def find(self, doc: Doc, published: date | None = None) -> list[ActorSpan]:
-        spans: list[Span] = []
-        for _, start, end in self.matcher(doc):
-            spans.append(doc[start:end])
+        spans: list[Span] = self.match(doc)
         for ent in doc.ents:
             if ent.label_ in {"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"}:
                 spans.append(ent)
@@ -101,7 +110,7 @@ class MentionFinder:
         words = text
         if span[0].lower_ in {"the", "a", "an"}:
             words = span[1:].text
-        hit = self.entries.get(words.lower())
+        hit = self.lookup_surface(words)
         if hit is not None:
             entry, form = hit
             kind = {"demonym": "demonym", "capital": "capital"}.get(form, entry.kind)
