@@ -20,7 +20,7 @@ FUTURE_HEADS = {"plan", "intend", "expect", "set", "decide", "aim", "prepare", "
 HYPOTHETICAL_HEADS = {"want", "hope", "wish", "consider", "seek", "try", "need", "ask",
                       "urge", "appeal", "request", "call", "demand", "refuse", "fail",
                       "reject", "decline", "block", "stop", "prevent"}
-HYPOTHETICAL_AUX = {"would", "could", "might", "may", "should"}
+HYPOTHETICAL_AUX = {"would", "could", "might", "may", "should", "can"}
 CUMULATIVE_CUES = {"so far", "to date", "since", "in total", "total", "altogether",
                    "cumulative", "brings", "bringing", "overall", "as of", "by now"}
 
@@ -55,10 +55,11 @@ class AidReader:
                 continue
             words = [t.lower_ if t.pos_ == "PROPN" else t.lemma_.lower()
                      for t in tok.lefts if t.dep_ in {"compound", "amod"} and t.i >= tok.i - 3]
-            words.append(tok.lemma_.lower())
-            hit = self.lex.item_class(words)
-            if hit is None and tok.lower_ in self.lex.items:
-                hit = (self.lex.items[tok.lower_], 1)
+            hit = None
+            for form in noun_forms(tok):  # the lemmatizer is not always right: "doses" -> "dos"
+                hit = self.lex.item_class(words + [form])
+                if hit is not None:
+                    break
             if hit is None:
                 continue
             cls, n = hit
@@ -120,6 +121,18 @@ class AidReader:
         if n_targets > 1:
             return "package"
         return "single"
+
+
+def noun_forms(tok: Token) -> list[str]:
+    """Lemma first, then the word and naive singulars of it."""
+    low = tok.lower_
+    forms = [tok.lemma_.lower(), low]
+    if low.endswith("es"):
+        forms.append(low[:-1])
+        forms.append(low[:-2])
+    if low.endswith("s"):
+        forms.append(low[:-1])
+    return list(dict.fromkeys(forms))
 
 
 def numbers(sent: Span) -> tuple[list[Money], list[Quantity]]:

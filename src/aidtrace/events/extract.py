@@ -26,6 +26,9 @@ from .claims import (Attribution, according_to, factuality, governing_speaker, q
                      speaker)
 
 VERSION = "aidtrace-rules/0.1"
+AID_OBJECTS = {"aid", "assistance", "help", "supply", "shipment", "offer", "donation", "team",
+               "relief", "convoy", "delivery"}
+MUTUAL = {"meet", "talk", "discuss", "confer", "speak", "cooperate", "collaborate"}
 WH_WORDS = {"which", "that", "who", "whom"}
 REQUEST_LEMMAS = {"appeal", "ask", "request", "urge", "seek", "call", "demand", "need", "want",
                   "hope", "wish", "reject", "refuse", "decline", "block", "prevent"}
@@ -171,8 +174,8 @@ class Extractor:
         trig, spec = fr.trigger, fr.spec
         typ = spec.type
         fact = factuality(trig)
-        if fact in {"negated", "hypothetical"} and typ in {"AID", "TRADE"}:
-            return []
+        if fact in {"negated", "hypothetical"}:
+            return []  # "did not send", "could request", "wants to give" state no event
         if typ in {"AID", "TRADE"} and _under_request(trig):
             return []
         clause = clause_tokens(trig)
@@ -217,7 +220,8 @@ class Extractor:
             said = _speech_subject(trig)
             if said is not None and len(actors.list_of(said)) > 1:  # "X and Y say they will"
                 fr.sources = [(m, "they = speakers") for m in actors.list_of(said)]
-        if typ in {"COOPERATE", "CONSULT", "AGREE"} and not fr.targets and len(fr.sources) > 1:
+        if not fr.targets and len(fr.sources) > 1 and (typ == "COOPERATE" or (
+                typ == "CONSULT" and trig.lemma_.lower() in MUTUAL)):
             # "the U.S. and Pakistani militaries are cooperating": one acts with the other
             fr.targets = fr.sources[1:]
             fr.sources = fr.sources[:1]
@@ -305,6 +309,8 @@ class Extractor:
                 passive_subj = c
             elif c.dep_ == "agent":
                 agent = next((p for p in c.children if p.dep_ == "pobj"), None)
+            elif c.dep_ == "dative" and c.pos_ == "ADP":  # "offered to COVAX" parsed as dative
+                preps.extend((c.lower_, p) for p in c.children if p.dep_ == "pobj")
             elif c.dep_ in {"dobj", "dative", "iobj", "attr", "oprd"}:
                 objects.append(c)
             elif c.dep_ == "prep":
@@ -313,7 +319,7 @@ class Extractor:
                         preps.append((c.lower_, p))
                     elif p.dep_ == "prep":  # "to more than", "from within"
                         preps.extend((c.lower_, q) for q in p.children if q.dep_ == "pobj")
-            if c.dep_ in {"acomp", "oprd", "advmod", "prt"} or (
+            if c.dep_ in {"acomp", "oprd", "advmod", "prt"} or (c.dep_ == "ccomp" and c.pos_ == "ADJ") or (
                     c.dep_ in {"xcomp", "advcl"} and typ == "AID" and role == "theme"):
                 # "made available for Pakistan", "arrived to cross the border into Venezuela"
                 for g in c.children:
@@ -413,6 +419,12 @@ class Extractor:
                                 if p.dep_ == "pobj":
                                     self._add_target(fr, p, actors, "from")
                 self._add_target(fr, obj, actors, "object")
+                if not fr.targets and typ in {"SUPPORT", "ACCUSE"}:
+                    # "welcomes the announcement of an agreement by the BiH Presidency"
+                    inner = next((actors.at(t) for t in obj.subtree if actors.at(t) is not None
+                                  and actors.at(t).kind != "pronoun"), None)
+                    if inner is not None:
+                        fr.targets.append((inner, "inside object"))
         if typ not in {"AID", "TRADE"} and not fr.targets:
             for c in trig.children:  # "Italy expressed its intention to cooperate with China"
                 if c.dep_ in {"xcomp", "acl"}:
@@ -421,9 +433,14 @@ class Extractor:
                             for p in g.children:
                                 if p.dep_ == "pobj":
                                     self._add_target(fr, p, actors, "with")
-                        elif g.dep_ in {"dobj", "nsubj"} and typ == "AGREE":
-                            # "agreed to allow a U.S. cargo plane", "agreed to let US teams in"
-                            self._add_target(fr, g, actors, "object of " + c.lemma_)
+                if c.dep_ == "xcomp" and typ == "AGREE" and not fr.targets:
+                    # "agreed to allow a U.S. cargo plane to deliver": the first other actor
+                    for g in c.subtree:
+                        m = actors.at(g)
+                        if m is not None and m.kind != "pronoun" and \
+                                all(m.code != src.code for src, _ in fr.sources):
+                            fr.targets.append((m, "inside " + c.lemma_))
+                            break
         fr.theme = fr.theme or objects + ([passive_subj] if passive_subj is not None else [])
 
     def _noun_arguments(self, fr: Frame, actors: ActorIndex) -> None:
@@ -464,6 +481,7 @@ class Extractor:
     def _add_target(fr: Frame, tok: Token, actors: ActorIndex, via: str) -> None:
         found = actors.list_of(tok) or beneficiary_places(tok, actors)
         if found:
+            found += [m for m in _enumeration(found[-1], actors) if all(m.code != f.code for f in found)]
             have = {m.code for m, _ in fr.targets}
             fr.targets += [(m, via) for m in found if m.code not in have]
             return
@@ -497,6 +515,9 @@ class Extractor:
                     break
             if ctx.place is not None and ctx.place[0] != source.code:
                 return [(ctx.place[1], "context: last place")]
+        if typ in {"REJECT", "REQUEST"} and ctx.donor is not None and ctx.donor.code != source.code \
+                and any(t.lemma_.lower() in AID_OBJECTS for t in fr.theme):
+            return [(ctx.donor, "context: donor of the aid")]  # "Maduro rejected the aid"
         if typ in {"ACCUSE", "SUPPORT"} and fr.trigger.pos_ == "NOUN":
             # "X expressed concern: ..." is about the actor the previous sentences spoke of
             for s_i, m in reversed(ctx.subjects):
@@ -653,6 +674,28 @@ def _paragraph_of(offset: int, starts: list[int]) -> int:
         if s <= offset:
             index = i
     return index
+
+
+LIST_GLUE = {",", "and", "(", ")", "the", "as", "well", "&", ";"}
+
+
+def _enumeration(last: ActorSpan, actors: ActorIndex) -> list[ActorSpan]:
+    """States that continue a list the parser broke: "Niger (496,800), Guinea (496,800), ..."."""
+    doc = actors.doc
+    out: list[ActorSpan] = []
+    i = last.end
+    sent_end = doc[last.start].sent.end
+    while i < sent_end:
+        tok = doc[i]
+        if tok.lower_ in LIST_GLUE or tok.like_num or tok.is_space:
+            i += 1
+            continue
+        m = actors.at(tok)
+        if m is None or m.kind not in {"state"} or m.start != i:
+            break
+        out.append(m)
+        i = m.end
+    return out
 
 
 def _speech_subject(trig: Token) -> Token | None:

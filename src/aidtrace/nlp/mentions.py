@@ -34,7 +34,7 @@ ROLE_SECTORS: dict[str, str] = {
 PERSON_ROLES = {"minister", "president", "premier", "leader", "ambassador", "spokesman",
                 "spokeswoman", "spokesperson", "secretary", "king", "chancellor", "official"}
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
-GROUP_PRONOUNS = {"it", "its", "they", "their", "them", "we", "our"}
+GROUP_PRONOUNS = {"it", "its", "they", "their", "them", "we", "our", "us", "i", "me", "my"}
 NON_ACTOR_NORP = {"MEDIA"}
 CASED_FORMS = {"abbrev", "demonym", "surname"}
 
@@ -103,7 +103,7 @@ class MentionFinder:
         found = [resolved[(sp.start, sp.end)] for sp in kept]
         found.extend(self._references(doc, found))
         found.sort(key=lambda a: a.start)
-        return self._link(found)
+        return self._link(found, doc)
 
     def _resolve(self, span: Span, published: date | None) -> ActorSpan | None:
         text = span.text.strip()
@@ -147,8 +147,12 @@ class MentionFinder:
                                           ROLE_SECTORS.get(tok.lemma_.lower()), tok.text))
         return refs
 
-    def _link(self, spans: list[ActorSpan]) -> list[ActorSpan]:
-        """Resolve each pronoun/role to the nearest earlier compatible named mention."""
+    def _link(self, spans: list[ActorSpan], doc: Doc) -> list[ActorSpan]:
+        """Resolve each pronoun/role to an earlier compatible named mention.
+
+        "it"/"they" prefer the subject of the same or the previous sentence (a centering
+        heuristic: the subject is what the text is about), then the nearest mention.
+        """
         out: list[ActorSpan] = []
         for span in spans:
             if span.code:
@@ -167,6 +171,9 @@ class MentionFinder:
                 if not want_person and cand.kind in {"state", "org", "capital"}:
                     target = j
                     break
+            if not want_person and span.text.lower() in {"it", "its", "they", "their", "them"}:
+                subject = _recent_subject(out, doc, span)
+                target = subject if subject is not None else target
             if target is None and want_person:
                 target = next((j for j in range(len(out) - 1, -1, -1)
                                if out[j].kind in {"state", "org"}), None)
@@ -175,6 +182,20 @@ class MentionFinder:
                 out.append(ActorSpan(span.start, span.end, ref.code, span.kind,
                                      span.sector or ref.sector, span.text, antecedent=target))
         return out
+
+
+def _recent_subject(out: list[ActorSpan], doc: Doc, span: ActorSpan) -> int | None:
+    sent = doc[span.start].sent
+    prev_start = doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+    for j in range(len(out) - 1, -1, -1):
+        cand = out[j]
+        if cand.start < prev_start:
+            return None
+        if not cand.code or cand.kind not in {"state", "org", "capital", "role"}:
+            continue
+        if doc[cand.end - 1].dep_ in {"nsubj", "nsubjpass"}:
+            return j
+    return None
 
 
 def _in_office(entry: ActorEntry, on: date) -> bool:

@@ -105,6 +105,8 @@ def load_lexicon(extra_dirs: tuple[Path, ...] = ()) -> Lexicon:
             for i, spec in enumerate(data.get("phrases") or []):
                 if spec.get("type") not in EVENT_TYPES or not spec.get("lemma"):
                     raise DataFileError(f"{tpath} phrases[{i}]: needs lemma and a known type")
+                if not all(isinstance(spec.get(k), (str, type(None))) for k in ("particle", "object")):
+                    raise DataFileError(f"{tpath} phrases[{i}]: particle/object must be quoted text")
                 phrases.append(Phrase(lemma=spec["lemma"], type=spec["type"], mode=spec.get("mode"),
                                       cameo=str(spec.get("cameo")) if spec.get("cameo") else None,
                                       particle=spec.get("particle"), object=spec.get("object")))
