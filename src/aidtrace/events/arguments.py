@@ -68,7 +68,7 @@ class ActorIndex:
                         if hit is not None:
                             return hit
         for c in kids:  # "the Roman Curia (Vatican)", "Luigi Di Mayo, Italian Foreign Minister"
-            if c.dep_ == "appos":
+            if c.dep_ == "appos" and (c.i - head.i <= 4 or head.doc[c.left_edge.i - 1].text == "("):
                 hit = self.of_phrase(c, depth + 1)
                 if hit is not None:
                     return hit

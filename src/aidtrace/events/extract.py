@@ -65,6 +65,7 @@ class Context:
     recent: list[tuple[int, str, str | None]] = field(default_factory=list)  # (sent, src, tgt)
     pending_list: Frame | None = None  # a frame whose recipients follow after a colon
     quotes: dict[int, Attribution] = field(default_factory=dict)  # token -> quoted speaker
+    heading: ActorSpan | None = None  # a country heading over the factbox lines below it
     subjects: list[tuple[int, ActorSpan]] = field(default_factory=list)  # (sentence, actor)
 
     def new_paragraph(self, index: int) -> None:
@@ -107,7 +108,10 @@ class Extractor:
         heading = _heading_place(sent, actors)
         if heading is not None:
             ctx.place = (heading.code, heading)
+            ctx.heading = heading
             return []
+        if label is None:
+            ctx.heading = None
         frames = [f for tok in sent if (f := self._frame(tok, sent, actors)) is not None]
         frames = _drop_shadowed(frames)
         if label is not None and not any(f.spec.type == "AID" for f in frames):
@@ -169,7 +173,7 @@ class Extractor:
     # -- arguments ---------------------------------------------------------------------
     def _events(self, fr: Frame, sent: Span, si: int, actors: ActorIndex, ctx: Context,
                 article: Article, acc: Attribution | None, spk: Attribution | None,
-                label: ActorSpan | None, moneys: list[Money], quantities: list[Quantity],
+                label: Label | None, moneys: list[Money], quantities: list[Quantity],
                 sent_date: ResolvedDate | None) -> list[Event]:
         trig, spec = fr.trigger, fr.spec
         typ = spec.type
@@ -205,8 +209,8 @@ class Extractor:
         fr.sources = [(m, via) for m, via in fr.sources if m.code]
         fr.targets = [self._first_person(m, via, ctx, spk) for m, via in fr.targets]
         fr.targets = [(m, via) for m, via in fr.targets if m.code]
-        if not fr.sources and label is not None:
-            fr.sources = [(label, "label")]
+        if label is not None and not fr.sources:
+            self._label_arguments(fr, label, ctx)
         if not fr.sources and typ in {"AID", "TRADE"}:
             src = self._context_source(ctx, trig)
             if src is not None:
@@ -250,7 +254,12 @@ class Extractor:
             return []
         if typ in {"SUPPORT", "ACCUSE"} and not fr.targets:
             return []
-        date_ = self._clause_date(clause, sent, ctx) or sent_date or ctx.para_date
+        date_ = self._clause_date(trig, clause, sent, ctx) or sent_date or ctx.para_date
+        if date_ is None and ctx.published and trig.tag_ in {"VBZ", "VBP", "VBG", "VB", "VBN"} \
+                and trig.tag_ != "VBD":
+            # present, perfect or future: the report is of the publication day
+            date_ = ResolvedDate(value=ctx.published.isoformat(), precision="day",
+                                 text="(publication date)", basis="published")
         status = self._status(trig, spec) if typ in {"AID", "TRADE"} else None
         claim = self._claim(trig, fr, actors, ctx, acc, spk, fact, source)
         value = self.aid.value(money, _as_date(date_) or ctx.published)
@@ -282,6 +291,20 @@ class Extractor:
         if date_ is not None and events:
             ctx.last_date = date_
         return events
+
+    @staticmethod
+    def _label_arguments(fr: Frame, label: Label, ctx: Context) -> None:
+        """Arguments of a factbox line from its label and the donor/heading above it."""
+        agency = label.actor.kind in {"org", "group"} and label.actor.sector in {"IGO", "NGO", None}
+        if label.role == "place" and ctx.donor is not None:
+            fr.sources = [(ctx.donor, "context: donor of the list")]
+            fr.targets = fr.targets or [(label.actor, "label (place)")]
+        elif agency and ctx.heading is not None and ctx.donor is not None:
+            # "Myanmar / WFP: Food [USD 1 million]": the donor's money through an agency
+            fr.sources = [(ctx.donor, "context: donor of the breakdown")]
+            fr.targets = fr.targets or [(ctx.heading, "heading")]
+        elif label.role == "donor":
+            fr.sources = [(label.actor, "label")]
 
     @staticmethod
     def _first_person(m: ActorSpan, via: str, ctx: Context,
@@ -390,6 +413,11 @@ class Extractor:
             fr.sources += [(m, "agent") for m in actors.list_of(agent)]
         elif subj is not None:
             fr.sources += [(m, "subject") for m in actors.list_of(subj)]
+        if typ == "AID" and (subj is None or subj.lower_ in {"it", "this", "that"}) and agent is None:
+            for obj in objects:  # "It brings U.S. humanitarian assistance to $7.4 billion"
+                owner = actors.of_phrase(obj) if obj.lemma_.lower() in self.lex.aid_words else None
+                if owner is not None and owner.kind != "pronoun":
+                    fr.sources = [(owner, "owner of the aid")]
         for p, pobj in preps:
             if p == "from" and typ in {"AID", "TRADE"} and not fr.sources:
                 fr.sources += [(m, "from") for m in actors.list_of(pobj)]
@@ -556,13 +584,30 @@ class Extractor:
                 return resolved
         return None
 
-    def _clause_date(self, clause: list[Token], sent: Span, ctx: Context) -> ResolvedDate | None:
+    def _clause_date(self, trig: Token, clause: list[Token], sent: Span,
+                     ctx: Context) -> ResolvedDate | None:
+        """The date attached to the trigger (or the verbs governing it) beats one buried in
+        its object: "On June 6, Japan decided to extend aid to areas hit on May 14"."""
         ids = {t.i for t in clause}
-        for ent in sent.ents:
-            if ent.label_ == "DATE" and ent.root.i in ids:
-                resolved = self._resolve(ent, ctx)
-                if resolved is not None:
-                    return resolved
+        chain = {trig.i}
+        node = trig
+        while node.dep_ in {"xcomp", "conj", "ccomp", "advcl"} and node.head.i != node.i:
+            node = node.head
+            chain.add(node.i)
+        direct, inner = [], []
+        for ent in list(sent.ents) + _deictic_days(sent):
+            if ent.label_ != "DATE":
+                continue
+            head = ent.root.head
+            attached = head.i in chain or (head.dep_ == "prep" and head.head.i in chain)
+            if attached:
+                direct.append(ent)
+            elif ent.root.i in ids:
+                inner.append(ent)
+        for ent in direct + inner:
+            resolved = self._resolve(ent, ctx)
+            if resolved is not None:
+                return resolved
         return None
 
     @staticmethod
@@ -647,6 +692,15 @@ class Extractor:
 
 
 _LABEL_AID = Trigger(lemma=":", type="AID", mode="money", cameo="071", status="unknown")
+
+
+def _deictic_days(sent: Span) -> list[Span]:
+    """"Today", "yesterday": the small model does not always tag them as DATE."""
+    out = []
+    for tok in sent:
+        if tok.lower_ in {"today", "yesterday", "tonight", "tomorrow"} and not tok.ent_type_:
+            out.append(Span(sent.doc, tok.i, tok.i + 1, label="DATE"))
+    return out
 
 
 def _trim_date(ent: Span) -> Span:
@@ -766,8 +820,19 @@ def _has_aid_word(tokens: list[Token], lex: Lexicon) -> bool:
     return any(t.lemma_.lower() in lex.aid_words for t in tokens)
 
 
-def _label_actor(sent: Span, actors: ActorIndex) -> ActorSpan | None:
-    """"UNITED STATES: $20 million in aid" — a factbox line names its donor first."""
+@dataclass(frozen=True)
+class Label:
+    """A factbox line's head: "UNITED STATES: $20 million" names a donor, "INSIDE SYRIA:
+    $516 million" a place, "WFP: Food [USD 1 million]" under a country heading a channel."""
+
+    actor: ActorSpan
+    role: str  # donor, place
+
+
+PLACE_WORDS = {"inside", "in", "to", "for", "within"}
+
+
+def _label_actor(sent: Span, actors: ActorIndex) -> Label | None:
     text = sent.text
     colon = text.find(":")
     if colon <= 0 or colon > 60:
@@ -776,11 +841,14 @@ def _label_actor(sent: Span, actors: ActorIndex) -> ActorSpan | None:
             if sent.doc[m.end - 1].idx + len(sent.doc[m.end - 1].text) - sent.start_char <= colon]
     if not head:
         return None
-    prefix = text[:colon].strip()
+    prefix = re.sub(r"^[\W\d]+", "", text[:colon]).strip()
     m = head[0]
     if len(prefix) - len(m.text) > 12 or m.kind not in {"state", "org", "group"}:
         return None
-    return m
+    extra = prefix.lower().replace(m.text.lower(), " ").split()
+    if extra and all(w in PLACE_WORDS for w in extra):
+        return Label(m, "place")
+    return Label(m, "donor") if not extra else None
 
 
 def _heading_place(sent: Span, actors: ActorIndex) -> ActorSpan | None:

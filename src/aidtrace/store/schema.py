@@ -59,6 +59,45 @@ MIGRATIONS: list[str] = [
     CREATE INDEX items_event ON event_items(event_id);
     CREATE INDEX mentions_article ON mentions(article_id);
     """,
+    # 2: stories (issue 7) — derived from events by aidtrace.stories.build_stories, rebuilt whole
+    """
+    CREATE TABLE stories (
+        id VARCHAR PRIMARY KEY,
+        story_line VARCHAR NOT NULL,    -- shared by a pledge and its later deliveries
+        type VARCHAR NOT NULL, mode VARCHAR, source_code VARCHAR, target_code VARCHAR,
+        target_count INTEGER, target_group VARCHAR,
+        status VARCHAR, stage VARCHAR, granularity VARCHAR, factuality VARCHAR,
+        item_classes VARCHAR[],
+        date VARCHAR, date_precision VARCHAR, first_date VARCHAR, last_date VARCHAR,
+        first_report DATE, last_report DATE,
+        events INTEGER, reports INTEGER, sources INTEGER, outlets INTEGER, copies INTEGER,
+        conflicting BOOLEAN NOT NULL, display_text VARCHAR
+    );
+    CREATE TABLE story_events (
+        story_id VARCHAR NOT NULL, event_id VARCHAR NOT NULL, article_id VARCHAR NOT NULL,
+        root_article VARCHAR NOT NULL   -- the independent source this article counts as
+    );
+    CREATE TABLE story_figures (
+        story_id VARCHAR NOT NULL, event_id VARCHAR NOT NULL, article_id VARCHAR NOT NULL,
+        outlet VARCHAR, published DATE, claimant VARCHAR, claimant_kind VARCHAR,
+        measure VARCHAR NOT NULL,       -- "quantity" or "value"
+        item_class VARCHAR, quantity DOUBLE, unit VARCHAR,
+        value_amount DOUBLE, value_currency VARCHAR, value_usd DOUBLE,
+        date VARCHAR, date_precision VARCHAR, status VARCHAR
+    );
+    CREATE TABLE story_display (
+        story_id VARCHAR NOT NULL, measure VARCHAR NOT NULL, item_class VARCHAR, unit VARCHAR,
+        currency VARCHAR, low DOUBLE, high DOUBLE, usd_low DOUBLE, usd_high DOUBLE,
+        rule VARCHAR NOT NULL,          -- recipient-official, donor-official, media, range
+        event_id VARCHAR, conflicting BOOLEAN NOT NULL
+    );
+    CREATE TABLE story_meta (           -- what the story tables were built from
+        fingerprint VARCHAR NOT NULL, window_days INTEGER NOT NULL, built_at TIMESTAMP NOT NULL
+    );
+    CREATE INDEX story_events_story ON story_events(story_id);
+    CREATE INDEX story_events_event ON story_events(event_id);
+    CREATE INDEX story_figures_story ON story_figures(story_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

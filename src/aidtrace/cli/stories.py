@@ -1,0 +1,174 @@
+"""`aidtrace stories`, `aidtrace flows` and `aidtrace export`: reading across articles."""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..config import Settings
+from ..errors import StoreError
+from ..export import FORMATS, WHATS, export as export_data
+from ..flows import flows as flow_report
+from ..store import Store
+from ..store.schema import SCHEMA_VERSION
+from ..stories import ensure_stories, list_stories, stories_current, story
+from ._app import ConfigOption, DbOption, VerboseOption, app, handle_errors, settings_from, setup_logging
+
+OUTPUTS = ("table", "csv", "json")
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the database and bring the story tables up to date.
+
+    Opens writable so that stale stories can be rebuilt; when another process holds the
+    writer (``aidtrace serve``), falls back to read-only and says if stories are stale.
+    """
+    if not Path(settings.db).exists():
+        return Store(settings.db, read_only=True)  # raises the "run aidtrace ingest" error
+    try:
+        store = Store(settings.db)
+    except StoreError:
+        store = Store(settings.db, read_only=True)
+        if store.schema_version < SCHEMA_VERSION:
+            store.close()
+            raise StoreError(f"{settings.db} has schema {SCHEMA_VERSION - 1} or older and is "
+                             "locked by another process: stop it and run this again") from None
+    ensure_stories(store, settings)
+    if not stories_current(store, settings):
+        typer.echo("warning: stories are older than the events (database is read-only here)", err=True)
+    return store
+
+
+def _json_default(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, default=_json_default, ensure_ascii=False)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def emit(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...], title: str) -> None:
+    """Print rows as a rich table (the given columns), CSV or JSON (every column)."""
+    if fmt not in OUTPUTS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(OUTPUTS)}")
+    if fmt == "json":
+        json.dump(rows, sys.stdout, default=_json_default, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        fields = list(rows[0]) if rows else list(columns)
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({k: _csv_value(v) for k, v in r.items()})
+    else:
+        table = Table(title=title)
+        for c in columns:
+            table.add_column(c)
+        for r in rows:
+            table.add_row(*(_cell(r.get(c)) for c in columns))
+        Console().print(table)
+
+
+STORY_TABLE = ("id", "type", "source_code", "target_code", "status", "first_date", "sources",
+               "reports", "conflicting", "display_text", "story_line")
+FLOW_TABLE = ("source", "target", "item_class", "status", "unit", "quantity", "quantity_high",
+              "usd", "usd_high", "stories", "events", "recipients")
+
+
+@app.command()
+@handle_errors
+def stories(story_id: Optional[str] = typer.Argument(None, help="show one story in full"),
+            source: Optional[str] = typer.Option(None, "--source", help="actor code, e.g. CHN"),
+            target: Optional[str] = typer.Option(None, "--target", help="actor code, e.g. SRB"),
+            type: Optional[str] = typer.Option(None, "--type", help="event type, e.g. AID"),
+            status: Optional[str] = typer.Option(None, "--status", help="pledged, shipped, delivered"),
+            conflicting: Optional[bool] = typer.Option(
+                None, "--conflicting/--agreeing", help="only stories whose reports disagree (or agree)"),
+            limit: Optional[int] = typer.Option(None, "--limit"),
+            fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+            db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+            verbose: int = VerboseOption) -> None:
+    """Stories: one real-world event and every report of it, with sources and conflicts."""
+    setup_logging(verbose)
+    settings = settings_from(db, config)
+    with open_store(settings) as store:
+        if story_id:
+            one = story(store, story_id)
+            if fmt == "json":
+                emit([one], "json", (), "")
+                return
+            emit([one], fmt, STORY_TABLE, f"story {story_id}")
+            emit(one["figures"], fmt, ("article_id", "outlet", "published", "claimant",
+                                       "claimant_kind", "measure", "item_class", "quantity", "unit",
+                                       "value_amount", "value_currency", "date", "status"),
+                 "every observed figure")
+            return
+        rows = list_stories(store, source=source, target=target, type=type, status=status,
+                            conflicting=conflicting, limit=limit)
+        emit(rows, fmt, STORY_TABLE, f"{len(rows)} stories")
+
+
+@app.command()
+@handle_errors
+def flows(source: Optional[str] = typer.Option(None, "--source", help="donor code, e.g. CHN"),
+          target: Optional[str] = typer.Option(None, "--target", help="recipient code, e.g. SRB"),
+          item: Optional[str] = typer.Option(None, "--item", help="item class, e.g. vaccines"),
+          status: Optional[str] = typer.Option(None, "--status", help="pledged, shipped, delivered"),
+          since: Optional[str] = typer.Option(None, "--since", help="YYYY[-MM[-DD]]"),
+          until: Optional[str] = typer.Option(None, "--until", help="YYYY[-MM[-DD]]"),
+          excluded: bool = typer.Option(False, "--excluded", help="list every excluded event"),
+          fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+          db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+          verbose: int = VerboseOption) -> None:
+    """Donor -> recipient aid totals, one figure per story, additive rows only."""
+    setup_logging(verbose)
+    settings = settings_from(db, config)
+    with open_store(settings) as store:
+        report = flow_report(store, source=source, target=target, item_class=item, status=status,
+                             since=since, until=until)
+    if fmt == "json":
+        emit([report.to_dict()], "json", (), "")
+        return
+    if excluded:
+        emit([e.to_dict() for e in report.excluded], fmt, ("event_id", "story_id", "reason"),
+             f"{len(report.excluded)} events not added")
+        return
+    emit([r.to_dict() for r in report.rows], fmt, FLOW_TABLE, "aid flows (low–high where reports disagree)")
+    if fmt == "table":
+        reasons = report.to_dict()["excluded_by_reason"]
+        if reasons:
+            typer.echo("not added: " + "; ".join(f"{n} {r}" for r, n in reasons.items())
+                       + "  (--excluded lists them)", err=True)
+
+
+@app.command()
+@handle_errors
+def export(what: str = typer.Option("events", "--what", help=" | ".join(WHATS)),
+           fmt: str = typer.Option("csv", "--format", help=" | ".join(FORMATS)),
+           out: str = typer.Option(..., "--out", help="file to write"),
+           db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+           verbose: int = VerboseOption) -> None:
+    """Write events, stories or flows as CSV, Parquet or JSONL; events also as GDELT or PLOVER."""
+    setup_logging(verbose)
+    settings = settings_from(db, config)
+    with open_store(settings) as store:
+        n = export_data(store, what=what, fmt=fmt, out=out)
+    typer.echo(f"wrote {n} {what} to {out}", err=True)
