@@ -9,7 +9,8 @@
     │   ├── TooLargeError      [A013]
     │   ├── EncodingError      [A014]
     │   ├── MalformedError     [A015] bad JSONL/CSV row, broken HTML/WARC record, bad header
-    │   └── FetchError         [A016] unreachable, slow or non-HTML URL
+    │   ├── FetchError         [A016] unreachable, slow or non-HTML URL
+    │   └── RejectedInputsError [A017] --strict and some inputs were rejected (exit 4)
     ├── StoreError             [A020] the database cannot be opened or written
     └── NotFoundError          [A030] an id the user asked for does not exist (exit 3)
 """
@@ -65,6 +66,13 @@ class MalformedError(InputError):
 
 class FetchError(InputError):
     code = "A016"
+
+
+class RejectedInputsError(InputError):
+    """Raised after a ``--strict`` ingest has stored what it could: the batch still ran."""
+
+    code = "A017"
+    exit_code = 4
 
 
 class StoreError(AidtraceError):

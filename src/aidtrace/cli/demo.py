@@ -5,11 +5,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
 from ..store import Store
 from ._app import ConfigOption, DbOption, VerboseOption, app, handle_errors, settings_from, setup_logging
-from .query import print_events
+from .query import print_events, wide_console
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
@@ -27,7 +26,7 @@ def run(examples: Path = typer.Option(EXAMPLES, "--examples", help="folder of ex
     settings = settings_from(db, config)
     if not examples.is_dir():
         raise typer.BadParameter(f"no examples folder at {examples}")
-    console = Console()
+    console = wide_console()
     with Store(settings.db) as store:
         summary = ingest([str(examples)], store=store, pipeline=Pipeline(settings),
                          settings=settings, progress=False)

@@ -45,6 +45,13 @@ def target_text(row: dict[str, Any]) -> str:
     return row.get("target_group") or "-"
 
 
+def wide_console() -> Console:
+    """Rich wraps to 80 columns when output is not a terminal (CI logs, pipes); tables of
+    events need more to stay readable."""
+    console = Console()
+    return console if console.is_terminal else Console(width=180)
+
+
 def print_events(rows: list[dict[str, Any]], fmt: str, console: Console | None = None) -> None:
     if fmt == "json":
         json.dump(rows, sys.stdout, default=str, indent=1, ensure_ascii=False)
@@ -68,7 +75,7 @@ def print_events(rows: list[dict[str, Any]], fmt: str, console: Console | None =
                       target_text(r), item_text(r), value_text(r),
                       r.get("status") if r["type"] in {"AID", "TRADE"} else "",
                       r.get("attributed_to") or "", f"{r.get('confidence') or 0:.2f}")
-    (console or Console()).print(table)
+    (console or wide_console()).print(table)
 
 
 @app.command()
@@ -99,7 +106,7 @@ def show(event_id: str = typer.Argument(..., help="event id (a unique prefix is 
     settings = settings_from(db, config)
     with Store(settings.db, read_only=True) as store:
         row = store.event(store.resolve_event_id(event_id))
-    console = Console()
+    console = wide_console()
     sent = row["sentence"] or ""
     text = Text(sent)
     start = (row["trigger_start"] or 0) - (row["sentence_start"] or 0)

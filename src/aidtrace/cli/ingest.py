@@ -1,0 +1,112 @@
+"""`aidtrace ingest` (read sources into the store) and `aidtrace ledger` (what happened to each)."""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from typing import Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import ConfigError
+from ..store import Store
+from ._app import ConfigOption, DbOption, VerboseOption, app, handle_errors, settings_from, setup_logging
+
+LEDGER_COLUMNS = ("logged_at", "status", "origin", "reason", "article_id", "duplicate_of", "run_id")
+STATUSES = ("stored", "duplicate", "skipped", "rejected")
+
+
+def parse_fields(pairs: list[str]) -> dict[str, str]:
+    """``["text=body", "published=date"]`` -> {"text": "body", "published": "date"}."""
+    fields = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise ConfigError(f"--field wants NAME=COLUMN (e.g. text=body), got {pair!r}")
+        fields[name.strip()] = column.strip()
+    return fields
+
+
+@app.command()
+@handle_errors
+def ingest(sources: list[str] = typer.Argument(
+               ..., help="files, folders, globs, http(s) URLs, feeds, WARCs, or - for stdin"),
+           fmt: Optional[str] = typer.Option(
+               None, "--format", help="txt, html, jsonl, csv, warc, feed or url (a list of URLs); "
+                                      "default: from the extension or content type"),
+           field: list[str] = typer.Option(
+               [], "--field", help="JSONL/CSV field name, NAME=COLUMN (text=body); repeatable"),
+           strict: bool = typer.Option(False, "--strict", help="exit 4 if any input was rejected"),
+           no_extract: bool = typer.Option(
+               False, "--no-extract", help="store only, extract later (ingest again without it)"),
+           db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+           verbose: int = VerboseOption) -> None:
+    """Read articles from every source, extract their events, and store both.
+
+    Every input item gets one ledger row (stored, duplicate, skipped or rejected); bad
+    items never stop the batch. Prints a summary line at the end.
+    """
+    from ..ingest import ingest as run_ingest
+
+    setup_logging(verbose)
+    if not sys.stderr.isatty():  # no progress bar: let the per-batch progress lines through
+        logging.getLogger("aidtrace.ingest.progress").setLevel(logging.INFO)
+    settings = settings_from(db, config)
+    fields = parse_fields(field)
+    pipeline = None
+    if not no_extract:
+        from ..pipeline import Pipeline  # loads the spaCy model: only when extracting
+
+        pipeline = Pipeline(settings)
+    with Store(settings.db) as store:
+        summary = run_ingest(sources, store=store, pipeline=pipeline, settings=settings, fmt=fmt,
+                             fields=fields)
+    typer.echo(summary.line())
+    error = summary.strict_error() if strict else None
+    if error is not None:
+        raise error
+
+
+@app.command()
+@handle_errors
+def ledger(status: Optional[str] = typer.Option(None, "--status", help="stored, duplicate, skipped or rejected"),
+           run: Optional[str] = typer.Option(None, "--run", help="a run id, or 'last'"),
+           limit: Optional[int] = typer.Option(None, "--limit"),
+           fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+           db: Optional[str] = DbOption, config: Optional[str] = ConfigOption) -> None:
+    """What happened to each input item: stored, duplicate, skipped or rejected, and why."""
+    if status is not None and status not in STATUSES:
+        raise ConfigError(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
+    if fmt not in ("table", "csv", "json"):
+        raise ConfigError(f"--format must be table, csv or json, not {fmt!r}")
+    settings = settings_from(db, config)
+    with Store(settings.db, read_only=True) as store:
+        if run == "last":
+            found = store.query("SELECT id FROM runs WHERE command LIKE 'ingest%'"
+                                " ORDER BY started DESC LIMIT 1")
+            run = found[0]["id"] if found else None
+        rows = store.ledger(status=status, run_id=run, limit=limit)
+    print_ledger(rows, fmt)
+
+
+def print_ledger(rows: list[dict[str, Any]], fmt: str) -> None:
+    rows = [{col: row.get(col) for col in LEDGER_COLUMNS} for row in rows]
+    if fmt == "json":
+        json.dump(rows, sys.stdout, default=str, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(LEDGER_COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table = Table(header_style="bold")
+        for col in ("time", "status", "origin", "reason", "article", "duplicate of"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(str(r["logged_at"])[:19], r["status"], r["origin"], r["reason"] or "",
+                          r["article_id"] or "", r["duplicate_of"] or "")
+        Console().print(table)
+        Console(stderr=True).print(f"{len(rows)} rows")

@@ -1,0 +1,53 @@
+"""`aidtrace serve`: the HTTP API, the dashboard and the API docs, on 127.0.0.1 by default.
+
+Read-only unless AIDTRACE_TOKEN is set; with a token the server opens the database for
+writing and becomes its single writer (see ``aidtrace.api.database`` for what that means
+for `aidtrace ingest` run alongside). Before serving read-only it brings the story tables
+up to date in one short write, as `aidtrace stories` does, so that flows and stories on
+the dashboard match the events.
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import typer
+
+from ._app import ConfigOption, DbOption, VerboseOption, app, handle_errors, settings_from, setup_logging
+from .stories import open_store
+
+TOKEN_ENV = "AIDTRACE_TOKEN"
+
+
+@app.command()
+@handle_errors
+def serve(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
+          host: Optional[str] = typer.Option(None, "--host", help="address to listen on (default 127.0.0.1)"),
+          port: Optional[int] = typer.Option(None, "--port", help="port (default 8765)"),
+          verbose: int = VerboseOption) -> None:
+    """Serve the API (/api, OpenAPI at /docs) and the dashboard (/) over a database."""
+    import threading
+
+    import uvicorn
+
+    from ..api import Database, create_app, warm_up
+
+    setup_logging(verbose)
+    settings = settings_from(db, config)
+    host = host or settings.host
+    port = port or settings.port
+    token = os.environ.get(TOKEN_ENV) or None
+    if token is None:
+        # one short write first, when no other process holds the file: migrations, and the
+        # story tables rebuilt if events changed since (flows and stories read them)
+        open_store(settings).close()
+    database = Database(settings.db, settings, writable=token is not None)
+    try:
+        mode = "ingest enabled (POST /api/ingest, bearer token)" if token else "read-only"
+        typer.echo(f"aidtrace: serving {settings.db} ({mode}) on http://{host}:{port}/  —  API docs at /docs;"
+                   " Ctrl+C stops", err=True)
+        threading.Thread(target=warm_up, args=(database,), name="aidtrace-warm-up", daemon=True).start()
+        uvicorn.run(create_app(database, token=token), host=host, port=port,
+                    log_level="info" if verbose else "warning")
+    finally:
+        database.close()

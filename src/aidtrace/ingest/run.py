@@ -1,0 +1,196 @@
+"""One ingest run: read every source, judge duplicates, extract, and store in atomic batches.
+
+Crash safety rests on one rule: a batch's articles, their events and their ledger rows
+are written in one DuckDB transaction. A run killed at any moment leaves whole batches
+or nothing; running it again finds the stored articles by id and hash and records them
+as duplicates of themselves ("already stored"), so every article ends up stored once.
+NLP runs before the transaction opens, so the write lock is held only for the writes.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..config import Settings
+from ..errors import InputError, RejectedInputsError
+from ..models import Article, Document, LedgerEntry
+from ..store import Store
+from .base import Read, ReadArticle, plain
+from .dedup import STORE_ONLY, DedupIndex
+from .progress import reporter, summary_line
+from .sources import iter_inputs
+
+log = logging.getLogger(__name__)
+
+
+class PipelineLike(Protocol):
+    """What ingest needs of ``aidtrace.pipeline.Pipeline`` (tests pass light stand-ins)."""
+
+    version: str
+
+    def pipe(self, articles: Iterable[Article]) -> Iterator[Document]: ...
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    run_id: str
+    stored: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    rejected: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.stored + self.duplicates + self.skipped + self.rejected
+
+    def line(self) -> str:
+        """``N stored, N duplicates, N skipped, N rejected``: printed after every ingest."""
+        return summary_line(Counter(stored=self.stored, duplicate=self.duplicates,
+                                    skipped=self.skipped, rejected=self.rejected))
+
+    def strict_error(self) -> RejectedInputsError | None:
+        """The error a ``--strict`` run ends with, or None when nothing was rejected."""
+        if not self.rejected:
+            return None
+        return RejectedInputsError(f"{self.rejected} input(s) rejected (--strict); see "
+                                   f"`aidtrace ledger --status rejected --run {self.run_id}`")
+
+
+@dataclass
+class Action:
+    """One article waiting for its batch to be written, at its ledger row ``entry``."""
+
+    entry: int
+    article: Article
+    duplicate_of: str | None  # None: an original, extracted and stored with its events
+    replaces: bool            # an older version is stored under the same id
+
+
+class Batch:
+    """Articles and ledger rows read since the last commit, in input order."""
+
+    def __init__(self, store: Store, pipeline: PipelineLike | None, run_id: str, index: DedupIndex) -> None:
+        self.store, self.pipeline, self.run_id, self.index = store, pipeline, run_id, index
+        self.entries: list[LedgerEntry] = []
+        self.actions: list[Action] = []
+        self.texts: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, item: Read) -> None:
+        if isinstance(item, LedgerEntry):
+            self.entries.append(item)
+            return
+        note = item.note if isinstance(item, ReadArticle) else None
+        article = plain(item)
+        verdict = self.index.check(article, extracting=self.pipeline is not None,
+                                   text_of=self.candidate_texts)
+        if verdict.rewrite:
+            self.actions.append(Action(len(self.entries), article, verdict.duplicate_of,
+                                       replaces=article.id in self.index.known))
+            self.index.add(article.id, article.text, url=article.url,
+                           duplicate_of=verdict.duplicate_of, extracted=self.pipeline is not None)
+            self.texts[article.id] = article.text
+        reason = "; ".join(r for r in (verdict.reason, note) if r) or None
+        self.entries.append(LedgerEntry(origin=article.source or article.id, status=verdict.status,  # type: ignore[arg-type]
+                                        reason=reason, article_id=article.id,
+                                        duplicate_of=verdict.duplicate_of))
+
+    def candidate_texts(self, ids: list[str]) -> Iterator[tuple[str, str]]:
+        """Texts of near-duplicate candidates: this batch's from memory, the rest from the store."""
+        stored = [i for i in ids if i not in self.texts]
+        yield from ((i, self.texts[i]) for i in ids if i in self.texts)
+        if stored:
+            for row in self.store.query("SELECT id, text FROM articles WHERE id IN (SELECT unnest(?))",
+                                        [stored]):
+                yield row["id"], row["text"]
+
+    def flush(self) -> Counter[str]:
+        docs = iter(self.extract([a.article for a in self.actions if a.duplicate_of is None]))
+        with self.store.transaction():
+            for action in self.actions:
+                if action.duplicate_of is None:
+                    doc = next(docs)  # extract() returns one result per original, in order
+                    if isinstance(doc, InputError):
+                        self.entries[action.entry] = LedgerEntry(
+                            origin=self.entries[action.entry].origin, status="rejected",
+                            reason=doc.reason, article_id=action.article.id)
+                        self.index.forget(action.article.id)
+                    elif self.pipeline is None and not action.replaces:
+                        self.store.write_article(doc.article, run_id=self.run_id)  # nothing to clear
+                    else:
+                        self.store.write_document(doc, run_id=self.run_id)
+                    continue
+                if action.replaces:  # drop the events of the version it replaces
+                    self.store.write_document(Document(action.article), run_id=self.run_id)
+                self.store.write_article(action.article, duplicate_of=action.duplicate_of,
+                                         run_id=self.run_id)
+            self.store.write_ledger(self.entries, run_id=self.run_id)
+        counts = Counter(e.status for e in self.entries)
+        self.entries, self.actions, self.texts = [], [], {}
+        return counts
+
+    def extract(self, articles: list[Article]) -> list[Document | InputError]:
+        """One Document per article, or the reason its extraction failed.
+
+        A pipeline that fails on a batch is retried one article at a time, so that one
+        text that breaks the NLP costs that article, not the batch.
+        """
+        if self.pipeline is None:
+            return [Document(article) for article in articles]
+        if not articles:
+            return []
+        try:
+            docs: list[Document | InputError] = list(self.pipeline.pipe(articles))
+            if len(docs) == len(articles):
+                return docs
+            log.warning("pipeline returned %d documents for %d articles; retrying one by one",
+                        len(docs), len(articles))
+        except Exception:  # noqa: BLE001  any NLP failure: fall back to finding the one article
+            log.warning("pipeline failed on a batch; retrying one article at a time", exc_info=True)
+        out: list[Document | InputError] = []
+        for article in articles:
+            try:
+                out.append(next(iter(self.pipeline.pipe([article]))))
+            except Exception as exc:  # noqa: BLE001  recorded in the ledger, the batch goes on
+                log.warning("extraction failed for %s", article.source or article.id, exc_info=True)
+                out.append(InputError(f"extraction failed: {type(exc).__name__}: {exc}"))
+        return out
+
+
+def ingest(sources: Sequence[str], *, store: Store, pipeline: PipelineLike | None, settings: Settings,
+           fmt: str | None = None, fields: Mapping[str, str] | None = None, strict: bool = False,
+           progress: bool | None = None, batch_size: int = 64) -> IngestSummary:
+    """Read, de-duplicate, extract and store every item of ``sources``; one ledger row each.
+
+    ``pipeline`` is anything with ``.pipe(articles) -> Iterator[Document]`` (in input
+    order) and ``.version``; None stores articles without extracting ("store only,
+    extract later": ingesting the same sources again with a pipeline extracts them).
+    ``progress``: True a progress bar, False log lines, None a bar only on a terminal.
+    Raises RejectedInputsError after the run when ``strict`` and anything was rejected.
+    """
+    version = pipeline.version if pipeline is not None else STORE_ONLY
+    run_id = store.start_run(("ingest " + " ".join(sources))[:1000], version, settings.hash())
+    index = DedupIndex.from_store(store, settings.near_duplicate_threshold)
+    batch = Batch(store, pipeline, run_id, index)
+    counts: Counter[str] = Counter()
+    with reporter(progress) as report:
+        for item in iter_inputs(sources, settings, fmt=fmt, fields=fields):
+            batch.add(item)
+            report.item()
+            if len(batch) >= batch_size:
+                counts += batch.flush()
+                report.batch(counts)
+        counts += batch.flush()
+        report.batch(counts)
+    store.finish_run(run_id, counts)
+    summary = IngestSummary(run_id=run_id, stored=counts["stored"], duplicates=counts["duplicate"],
+                            skipped=counts["skipped"], rejected=counts["rejected"])
+    error = summary.strict_error() if strict else None
+    if error is not None:
+        raise error
+    return summary
