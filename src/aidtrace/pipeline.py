@@ -64,17 +64,23 @@ class Pipeline:
         return None
 
     def _title_place(self, article: Article) -> ActorSpan | None:
-        """The country a headline puts the story in, as the first guess of the recipient."""
+        """The country a headline puts the story in, as the first guess of the recipient:
+        one after "to/for/in" ("U.S. Aid to Venezuela"), else the first country named
+        ("Burma Agrees to US Aid"), never a demonym ("Indian subcontinent")."""
         if not article.title:
             return None
-        doc = self.nlp.make_doc(article.title)
+        doc = self.nlp(article.title)
         places = []
         for span in sorted(self.finder.match(doc), key=lambda sp: sp.start):
             entry, form = self.finder.lookup_surface(span.text)
-            if entry.kind == "state" and form not in {"demonym"}:
+            if entry.kind == "state" and form != "demonym":
                 places.append(ActorSpan(span.start, span.end, entry.code, "state", entry.sector,
                                         span.text))
-        return places[-1] if places else None
+        for place in places:
+            head = doc[place.end - 1]
+            if head.dep_ == "pobj" and head.head.lower_ in {"to", "for", "in", "into"}:
+                return place
+        return places[0] if places else None
 
 
 def _mention(doc: Doc, span: ActorSpan, sentence_of: dict[int, int]) -> Mention:

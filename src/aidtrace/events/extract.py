@@ -48,6 +48,7 @@ class Frame:
     targets: list[tuple[ActorSpan, str]] = field(default_factory=list)
     group: Unnamed | None = None
     theme: list[Token] = field(default_factory=list)
+    money: Money | None = None  # set when the frame is one figure of a list
 
 
 @dataclass
@@ -114,6 +115,7 @@ class Extractor:
             ctx.heading = None
         frames = [f for tok in sent if (f := self._frame(tok, sent, actors)) is not None]
         frames = _drop_shadowed(frames)
+        frames += self._contributions(sent, moneys, actors, frames)
         if label is not None and not any(f.spec.type == "AID" for f in frames):
             anchor = _first_aid_token(sent, moneys, self.lex)
             if anchor is not None:
@@ -129,6 +131,33 @@ class Extractor:
             out.extend(self._events(fr, sent, si, actors, ctx, article, acc, spk, label,
                                     moneys, quantities, sent_date))
         self._remember_places(sent, actors, ctx)
+        return out
+
+    def _contributions(self, sent: Span, moneys: list[Money], actors: ActorIndex,
+                       frames: list[Frame]) -> list[Frame]:
+        """"pledges, including $508 million from the United States and $500 million from
+        Kuwait": each "<money> from <actor>" is that actor's contribution."""
+        if not any(t.lemma_.lower() in self.lex.aid_words or t.lemma_.lower() in {"pledge", "donor"}
+                   for t in sent):
+            return []
+        out = []
+        for m in moneys:
+            rest = sent.text[m.end:m.end + 12]
+            hit = re.match(r"\s+from\s+", rest)
+            if not hit:
+                continue
+            at = sent.start_char + m.end + hit.end()
+            tok = next((t for t in sent if t.idx >= at), None)
+            donor = actors.at(tok) if tok is not None else None
+            if donor is None or donor.kind not in {"state", "org"}:
+                continue
+            anchor = next(t for t in sent if t.idx >= sent.start_char + m.start)
+            if any(f.trigger.i == anchor.i for f in frames):
+                continue
+            fr = Frame(trigger=anchor, spec=_CONTRIBUTION)
+            fr.sources = [(donor, "from (contribution)")]
+            fr.money = m
+            out.append(fr)
         return out
 
     # -- triggers ---------------------------------------------------------------------
@@ -183,8 +212,9 @@ class Extractor:
         if typ in {"AID", "TRADE"} and _under_request(trig):
             return []
         clause = clause_tokens(trig)
-        self._read_arguments(fr, actors, clause)
-        if fr.theme and trig.dep_ == "relcl":
+        if fr.spec is not _CONTRIBUTION:
+            self._read_arguments(fr, actors, clause)
+        if fr.theme and trig.dep_ in {"relcl", "acl"}:
             clause = sorted({t.i: t for t in clause + fr.theme}.values(), key=lambda t: t.i)
         role = getattr(spec, "role", None)
         skip = {i for m in actors.mentions for i in range(m.start, m.end)}
@@ -193,7 +223,7 @@ class Extractor:
         money = None
         if typ in {"AID", "TRADE", "SANCTION", "REQUEST"}:
             items = self.aid.items(theme_tokens, skip, quantities, sent)
-            money = self.aid.money_in(clause, moneys, sent)
+            money = fr.money or self.aid.money_in(clause, moneys, sent)
             if money is None and typ == "AID" and len(moneys) == 1 and spec is _LABEL_AID:
                 money = moneys[0]
             if money is not None and not any(i.item_class == "money" for i in items):
@@ -260,7 +290,7 @@ class Extractor:
             # present, perfect or future: the report is of the publication day
             date_ = ResolvedDate(value=ctx.published.isoformat(), precision="day",
                                  text="(publication date)", basis="published")
-        status = self._status(trig, spec) if typ in {"AID", "TRADE"} else None
+        status = self._status(trig, spec, date_, ctx.published) if typ in {"AID", "TRADE"} else None
         claim = self._claim(trig, fr, actors, ctx, acc, spk, fact, source)
         value = self.aid.value(money, _as_date(date_) or ctx.published)
         n_targets = len(fr.targets)
@@ -270,19 +300,20 @@ class Extractor:
                                                fr.group.count if fr.group else None)
         targets: list[tuple[ActorSpan | None, str | None]] = list(fr.targets) or [(None, None)]
         events = []
-        for target, via in targets:
-            if target is not None and target.code == source.code:
-                continue
-            if typ in {"AID", "TRADE"} and target is None and fr.group is None and \
-                    source.kind == "person":
-                continue
-            ev_items = tuple(items)
-            if target is not None:
-                per = _per_target_quantity(target, sent, quantities, items)
-                ev_items = per or ev_items
-            events.append(self._event(
-                fr, article, si, sent, source, source_via, target, via, typ, ev_items, value,
-                status, granularity, date_, claim, fact))
+        for source, source_via in fr.sources:  # "Thailand and Bangladesh will donate ..."
+            for target, via in targets:
+                if target is not None and target.code == source.code:
+                    continue
+                if typ in {"AID", "TRADE"} and target is None and fr.group is None and \
+                        source.kind == "person":
+                    continue
+                ev_items = tuple(items)
+                if target is not None:
+                    per = _per_target_quantity(target, sent, quantities, items)
+                    ev_items = per or ev_items
+                events.append(self._event(
+                    fr, article, si, sent, source, source_via, target, via, typ, ev_items,
+                    value, status, granularity, date_, claim, fact))
         for ev in events:
             ctx.recent.append((si, ev.source.code if ev.source else "", ev.target.code
                                if ev.target else None))
@@ -340,8 +371,9 @@ class Extractor:
                 for p in c.children:
                     if p.dep_ == "pobj":
                         preps.append((c.lower_, p))
-                    elif p.dep_ == "prep":  # "to more than", "from within"
-                        preps.extend((c.lower_, q) for q in p.children if q.dep_ == "pobj")
+                    elif p.dep_ == "prep":  # "to more than", "including to Indonesia"
+                        outer = p.lower_ if c.lower_ == "including" else c.lower_
+                        preps.extend((outer, q) for q in p.children if q.dep_ == "pobj")
             if c.dep_ in {"acomp", "oprd", "advmod", "prt"} or (c.dep_ == "ccomp" and c.pos_ == "ADJ") or (
                     c.dep_ in {"xcomp", "advcl"} and typ == "AID" and role == "theme"):
                 # "made available for Pakistan", "arrived to cross the border into Venezuela"
@@ -358,10 +390,13 @@ class Extractor:
                             if g.dep_ == "prep" and g.lower_ in {"to", "for"}:
                                 preps.extend((g.lower_, q) for q in g.children if q.dep_ == "pobj")
         if subj is None and passive_subj is None:
-            subj = _inherited_subject(trig)
+            subj = _inherited_subject(trig) or _stranded_subject(trig, actors)
         if trig.pos_ == "NOUN":
             self._noun_arguments(fr, actors)
             return
+        if trig.dep_ == "acl" and trig.tag_ == "VBN" and passive_subj is None:
+            passive_subj = trig.head  # "$25 million released from the fund", "aid sent by China"
+            fr.theme = [t for t in trig.head.subtree]
         if trig.dep_ == "relcl":
             # "the aid which was announced", "countries to which China sent teams": the
             # relative pronoun stands for the noun the clause modifies
@@ -623,7 +658,8 @@ class Extractor:
         return resolve_date(text, published=ctx.published, anchor=ctx.last_date, future=future)
 
     @staticmethod
-    def _status(trig: Token, spec: Trigger | Phrase) -> str:
+    def _status(trig: Token, spec: Trigger | Phrase, date_: ResolvedDate | None,
+                published: date | None) -> str:
         base = getattr(spec, "status", None) or "unknown"
         if trig.pos_ == "NOUN":
             return "pledged"
@@ -638,10 +674,15 @@ class Extractor:
                     return "pledged"
             if tok is not trig and tok.lemma_.lower() in FUTURE_HEADS:
                 return "pledged"
-        if trig.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in trig.children):
-            return "pledged"
+        auxes = {c.lower_ for c in trig.children if c.dep_ in {"aux", "auxpass"}}
+        if "to" in auxes and auxes & {"are", "is", "was", "were", "be"}:
+            return "pledged"  # "817,000 are to be transported to Kenya"
         if base == "unknown" and trig.tag_ in {"VBD", "VBN"}:
             return "delivered"
+        if base == "shipped" and trig.tag_ == "VBD" and not auxes and date_ is not None \
+                and published is not None and _as_date(date_) is not None \
+                and (published - _as_date(date_)).days > 7:
+            return "delivered"  # sent weeks before the report: it has arrived
         return base
 
     def _claim(self, trig: Token, fr: Frame, actors: ActorIndex, ctx: Context,
@@ -692,6 +733,7 @@ class Extractor:
 
 
 _LABEL_AID = Trigger(lemma=":", type="AID", mode="money", cameo="071", status="unknown")
+_CONTRIBUTION = Trigger(lemma="from", type="AID", mode="money", cameo="071", status="pledged")
 
 
 def _deictic_days(sent: Span) -> list[Span]:
@@ -765,6 +807,18 @@ def _speech_subject(trig: Token) -> Token | None:
     return None
 
 
+def _stranded_subject(trig: Token, actors: ActorIndex) -> Token | None:
+    """The parser sometimes makes the subject the root ("The State Department, which
+    procured the aid, called on ..."): an actor heading the sentence before the verb."""
+    if trig.dep_ not in {"ROOT", "conj"} or trig.tag_ == "VBN":
+        return None
+    sent = trig.sent
+    for tok in sent[: trig.i - sent.start]:
+        if tok.dep_ == "ROOT" and tok.pos_ in {"PROPN", "NOUN"} and actors.of_phrase(tok):
+            return tok
+    return None
+
+
 def _governing_verb(tok: Token) -> Token | None:
     node = tok
     for _ in range(6):
@@ -778,6 +832,8 @@ def _governing_verb(tok: Token) -> Token | None:
 
 def _inherited_subject(tok: Token) -> Token | None:
     """Subject shared through "decided to send", "delivered ... and also sent"."""
+    if any(c.dep_ == "auxpass" for c in tok.children):
+        return None  # "Indonesia will receive X, 300,000 will be sent to Jamaica": no agent
     node = tok
     for _ in range(4):
         if node.dep_ not in {"xcomp", "conj", "advcl", "ccomp"} or node.head.i == node.i:

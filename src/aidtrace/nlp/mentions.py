@@ -139,6 +139,8 @@ class MentionFinder:
             if tok.pos_ == "PRON" and (low in PERSON_PRONOUNS or low in GROUP_PRONOUNS):
                 refs.append(ActorSpan(tok.i, tok.i + 1, "", "pronoun", None, tok.text))
             elif tok.pos_ in {"NOUN", "PROPN"} and tok.head.i not in taken and \
+                    tok.tag_ in {"NN", "NNP"} and any(
+                        c.dep_ in {"det", "poss"} for c in tok.children) and \
                     tok.lemma_.lower() in PERSON_ROLES | {"ministry", "government", "embassy",
                                                           "administration"}:
                 # only bare roles: "the minister", not "Italian minister" (handled by demonym)
