@@ -267,7 +267,8 @@ class Extractor:
                     fr.targets = [(m, "beneficiaries") for m in places]
                     fr.group = None
                     break
-        if not fr.targets and fr.group is None and trig.tag_ not in {"VBZ", "VBP"}:
+        if not fr.targets and fr.group is None and (
+                typ not in {"AID", "TRADE"} or trig.tag_ not in {"VBZ", "VBP"}):
             # (present simple states a habit — "the country that provides aid" — not an event)
             fr.targets = self._context_targets(fr, source, ctx, sent, actors)
         if fr.group is not None and fr.group.count is None and not fr.targets and \

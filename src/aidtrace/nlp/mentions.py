@@ -73,7 +73,8 @@ class MentionFinder:
 
     def lookup_surface(self, text: str) -> tuple[ActorEntry, str] | None:
         """The gazetteer entry for an exact surface form, honouring case rules."""
-        return self.exact.get(text) or self.entries.get(text.lower())
+        cands = [h for h in (self.exact.get(text), self.entries.get(text.lower())) if h]
+        return min(cands, key=lambda h: self._rank(h[1])) if cands else None
 
     def match(self, doc: Doc) -> list[Span]:
         return [doc[a:b] for _, a, b in self.matcher(doc)] + \
