@@ -1,0 +1,128 @@
+"""Extraction on hand-written sentences (not the gold texts): one behaviour per case."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from aidtrace.models import Article
+
+PUB = date(2020, 4, 14)
+
+
+def events(pipeline, text, published=PUB, title=None, outlet=None):
+    doc = pipeline.process(Article(id="t", text=text, published=published, title=title,
+                                   outlet=outlet))
+    return doc.events
+
+
+def keys(evs):
+    """(type, source, target), with CONSULT direction-free as in the scorer."""
+    out = set()
+    for e in evs:
+        s, t = e.source.code if e.source else None, e.target.code if e.target else None
+        if e.type == "CONSULT" and s and t:
+            s, t = sorted([s, t])
+        out.add((e.type, s, t))
+    return out
+
+
+@pytest.mark.parametrize("text, expected", [
+    # active, passive with agent, to/for recipients
+    ("Japan sent 20 tons of rice to Nepal on Monday.", {("AID", "JPN", "NPL")}),
+    ("Two field hospitals were donated by Germany to Ukraine last week.", {("AID", "DEU", "UKR")}),
+    ("The World Bank approved a $50 million grant for Haiti.", {("AID", "WORLD_BANK", "HTI")}),
+    # one event per recipient in a list
+    ("Turkey shipped masks to Spain, Italy and the United Kingdom.",
+     {("AID", "TUR", "ESP"), ("AID", "TUR", "ITA"), ("AID", "TUR", "GBR")}),
+    # receiver role: "X received Y from Z"
+    ("Serbia received ventilators from China on Saturday.", {("AID", "CHN", "SRB")}),
+    # diplomacy around the aid
+    ("The Italian foreign minister thanked Beijing for the supplies.", {("SUPPORT", "ITA", "CHN")}),
+    ("Germany criticised the United States over the diverted masks.", {("ACCUSE", "DEU", "USA")}),
+    ("Emmanuel Macron met Xi Jinping in Beijing.", {("CONSULT", "CHN", "FRA")}),
+    ("Washington banned the export of N95 masks.", {("SANCTION", "USA", None)}),
+])
+def test_keys(pipeline, text, expected):
+    assert expected <= keys(events(pipeline, text))
+
+
+@pytest.mark.parametrize("text", [
+    "Japan did not send any masks to Nepal.",               # negated
+    "Canada would send ventilators to Peru if asked.",      # hypothetical
+    "Peru asked Canada to send ventilators.",               # merely requested
+    "China wants to send more doctors to Italy.",           # wanted, not sent
+])
+def test_no_transfer(pipeline, text):
+    assert not [e for e in events(pipeline, text) if e.type == "AID"]
+
+
+def test_unnamed_recipients_counted(pipeline):
+    [ev] = [e for e in events(pipeline, "Beijing has shipped masks to more than 130 countries.")
+            if e.type == "AID"]
+    assert ev.target is None and ev.target_count == 130
+    assert ev.target_count_qualifier == "at_least"
+
+
+def test_items_quantities_money_and_usd(pipeline):
+    evs = events(pipeline, "The United Kingdom pledged £10 million and 500,000 doses of vaccine "
+                           "to Kenya.", published=date(2021, 7, 1))
+    [ev] = [e for e in evs if e.type == "AID" and e.target and e.target.code == "KEN"]
+    assert ev.value.amount == 10_000_000 and ev.value.currency == "GBP"
+    assert 12_000_000 < ev.value.usd < 15_000_000  # ECB rate of mid-2021
+    doses = [i for i in ev.items if i.item_class == "vaccines"]
+    assert doses and doses[0].quantity == 500_000 and doses[0].unit == "doses"
+    assert ev.status == "pledged"
+
+
+@pytest.mark.parametrize("text, status", [
+    ("China will send masks to Italy.", "pledged"),
+    ("China has shipped masks to Italy.", "shipped"),
+    ("The masks arrived in Italy from China on Friday.", "delivered"),
+])
+def test_status(pipeline, text, status):
+    [ev] = [e for e in events(pipeline, text) if e.type == "AID"]
+    assert ev.status == status
+
+
+def test_dates_relative_to_publication_and_previous_event(pipeline):
+    evs = events(pipeline, "In late March, the United States pledged $100 million to Jordan. "
+                           "Four days later, Washington banned exports of masks.")
+    aid = next(e for e in evs if e.type == "AID")
+    ban = next(e for e in evs if e.type == "SANCTION")
+    assert aid.date == "2020-03" and aid.date_precision == "month"
+    assert ban.date.startswith("2020-03") or ban.date.startswith("2020-04")
+
+
+def test_attribution_according_to_and_said(pipeline):
+    evs = events(pipeline, "According to the Chinese government, masks were shipped to Iran. "
+                           "Australia will send doctors to Fiji, the prime minister said.")
+    shipped = next(e for e in evs if e.target and e.target.code == "IRN")
+    assert shipped.source.code == "CHN"  # the claimant is the only candidate donor
+    assert shipped.claim.attributed_to.code == "CHN" and shipped.claim.cue == "according to"
+    sent = next(e for e in evs if e.target and e.target.code == "FJI")
+    assert sent.claim.attributed_to is not None
+
+
+def test_recipient_from_previous_sentence(pipeline):
+    evs = events(pipeline, "Chinese Foreign Minister Wang Yi spoke by phone with Luigi Di Mayo, "
+                           "the Italian foreign minister. In March, China delivered 30 tons of "
+                           "masks and sent three medical teams.")
+    aid = [e for e in evs if e.type == "AID"]
+    assert {e.target.code for e in aid} == {"ITA"}
+    assert all(e.target.via.startswith("context") for e in aid)  # inferred, and says so
+    consult = next(e for e in evs if e.type == "CONSULT")
+    assert {consult.source.code, consult.target.code} == {"CHN", "ITA"}  # misspelled name
+
+
+def test_colon_list_after_generic_recipients(pipeline):
+    evs = events(pipeline, "Countries to which Cuba sent doctors: Italy, Andorra and Peru.")
+    assert {e.target.code for e in evs if e.type == "AID"} == {"ITA", "AND", "PER"}
+
+
+def test_evidence_points_at_the_sentence(pipeline):
+    text = "Intro sentence. Japan sent 20 tons of rice to Nepal."
+    [ev] = events(pipeline, text)
+    assert text[ev.evidence.start:ev.evidence.end] == ev.evidence.sentence
+    assert text[ev.evidence.trigger_start:ev.evidence.trigger_end] == "sent"
+    assert 0 < ev.confidence <= 1 and ev.extractor
