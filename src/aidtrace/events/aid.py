@@ -62,14 +62,13 @@ class AidReader:
                     break
             if hit is None:
                 continue
-            cls, n = hit
+            cls, _ = hit
             if cls == "money" and tok.lemma_.lower() in {"dollar", "euro", "pound", "yen"}:
                 continue  # a currency word is the money amount itself, read by find_money
             used.add(tok.i)
             qty = self._quantity_for(tok, quantities, sent)
-            phrase = " ".join([t.text for t in tok.lefts if t.dep_ in {"compound", "amod"}
-                               and t.i >= tok.i - 3][-(n - 1):] if n > 1 else [] + [tok.text])
-            found.append(Item(item=phrase or tok.text, item_class=cls,
+            mods = [t.text for t in tok.lefts if t.dep_ in {"compound", "amod"} and t.i >= tok.i - 3]
+            found.append(Item(item=" ".join(mods + [tok.text]), item_class=cls,
                               quantity=qty.value if qty else None,
                               unit=qty.unit if qty else None,
                               qualifier=qty.qualifier if qty else None))

@@ -68,7 +68,7 @@ class ActorIndex:
                         if hit is not None:
                             return hit
         for c in kids:  # "the Roman Curia (Vatican)", "Luigi Di Mayo, Italian Foreign Minister"
-            if c.dep_ == "appos" and (c.i - head.i <= 4 or head.doc[c.left_edge.i - 1].text == "("):
+            if c.dep_ == "appos" and _close_apposition(head, c):
                 hit = self.of_phrase(c, depth + 1)
                 if hit is not None:
                     return hit
@@ -88,7 +88,8 @@ class ActorIndex:
             if hit is not None and all(hit.code != o.code for o in out):
                 out.append(hit)
             for c in tok.children:
-                if c.dep_ in {"conj", "appos"} and c.i not in seen:
+                if (c.dep_ == "conj" or (c.dep_ == "appos" and _close_apposition(tok, c))) \
+                        and c.i not in seen:
                     stack.append(c)
                 elif c.dep_ in {"compound", "amod", "nmod"} and self.at(c) is not None:
                     stack.extend(g for g in c.children if g.dep_ == "conj")  # "U.S. and Pakistani forces"
@@ -98,6 +99,12 @@ class ActorIndex:
 
     def in_span(self, start: int, end: int) -> list[ActorSpan]:
         return [m for m in self.mentions if start <= m.start and m.end <= end]
+
+
+def _close_apposition(head: Token, appos: Token) -> bool:
+    """An apposition next to its head or in brackets; the parser also hangs far-away
+    phrases on a noun as "appos", and those are not the same entity."""
+    return appos.i - head.i <= 4 or head.doc[appos.left_edge.i - 1].text == "("
 
 
 PEOPLE_NOUNS = {"people", "person", "victim", "population", "refugee", "family", "child",

@@ -90,12 +90,29 @@ class Extractor:
         if title_place is not None:
             ctx.place = (title_place.code, title_place)
         events: list[Event] = []
+        open_list: list[int] = []  # events whose items continue in the bullet lines below
         for si, sent in enumerate(doc.sents):
+            bullet = _is_list_line(article.text, sent.start_char)
             para = _paragraph_of(sent.start_char, paragraphs)
-            if para != ctx.paragraph:
+            if para != ctx.paragraph and not (bullet and open_list):
                 ctx.new_paragraph(para)
-            events.extend(self._sentence(sent, si, actors, ctx, article))
+            new = self._sentence(sent, si, actors, ctx, article)
+            if open_list and bullet and not any(e.type == "AID" for e in new):
+                # "The aircraft carried 18 tonnes of supplies including:" + bullet lines
+                extra = self._list_items(sent, actors)
+                for idx in open_list:
+                    events[idx] = replace(events[idx], items=events[idx].items + extra)
+                continue
+            open_list = []
+            if sent.text.rstrip().endswith(":"):
+                open_list = [len(events) + i for i, e in enumerate(new) if e.type == "AID"]
+            events.extend(new)
         return events
+
+    def _list_items(self, sent: Span, actors: ActorIndex) -> tuple[Item, ...]:
+        skip = {i for m in actors.in_span(sent.start, sent.end) for i in range(m.start, m.end)}
+        _, quantities = numbers(sent)
+        return tuple(self.aid.items(list(sent), skip, quantities, sent))
 
     def _sentence(self, sent: Span, si: int, actors: ActorIndex, ctx: Context,
                   article: Article) -> list[Event]:
@@ -212,6 +229,8 @@ class Extractor:
         if typ in {"AID", "TRADE"} and _under_request(trig):
             return []
         clause = clause_tokens(trig)
+        if fr.spec is _LABEL_AID:  # a factbox line: everything after its colon
+            clause = [t for t in sent if t.i >= trig.i]
         if fr.spec is not _CONTRIBUTION:
             self._read_arguments(fr, actors, clause)
         if fr.theme and trig.dep_ in {"relcl", "acl"}:
@@ -268,7 +287,7 @@ class Extractor:
                     fr.group = None
                     break
         if not fr.targets and fr.group is None and (
-                typ not in {"AID", "TRADE"} or trig.tag_ not in {"VBZ", "VBP"}):
+                typ not in {"AID", "TRADE"} or trig.tag_ not in {"VBZ", "VBP"} or trig.dep_ != "relcl"):
             # (present simple states a habit — "the country that provides aid" — not an event)
             fr.targets = self._context_targets(fr, source, ctx, sent, actors)
         if fr.group is not None and fr.group.count is None and not fr.targets and \
@@ -291,7 +310,8 @@ class Extractor:
             # present, perfect or future: the report is of the publication day
             date_ = ResolvedDate(value=ctx.published.isoformat(), precision="day",
                                  text="(publication date)", basis="published")
-        status = self._status(trig, spec, date_, ctx.published) if typ in {"AID", "TRADE"} else None
+        status = self._status(trig, spec, date_, ctx.published, items) \
+            if typ in {"AID", "TRADE"} else None
         claim = self._claim(trig, fr, actors, ctx, acc, spk, fact, source)
         value = self.aid.value(money, _as_date(date_) or ctx.published)
         n_targets = len(fr.targets)
@@ -660,7 +680,7 @@ class Extractor:
 
     @staticmethod
     def _status(trig: Token, spec: Trigger | Phrase, date_: ResolvedDate | None,
-                published: date | None) -> str:
+                published: date | None, items: list[Item]) -> str:
         base = getattr(spec, "status", None) or "unknown"
         if trig.pos_ == "NOUN":
             return "pledged"
@@ -684,6 +704,10 @@ class Extractor:
                 and published is not None and _as_date(date_) is not None \
                 and (published - _as_date(date_)).days > 7:
             return "delivered"  # sent weeks before the report: it has arrived
+        if base == "shipped" and trig.tag_ == "VBD" and not auxes and items and \
+                all(i.item_class == "personnel" for i in items) and not (
+                    trig.dep_ == "conj" and any(c.dep_ == "aux" for c in trig.head.children)):
+            return "delivered"  # teams "sent" in the past tense are deployed; goods may be in transit
         return base
 
     def _claim(self, trig: Token, fr: Frame, actors: ActorIndex, ctx: Context,
@@ -763,6 +787,16 @@ def sent_index(sent: Span) -> int:
         starts = {s.start: i for i, s in enumerate(sent.doc.sents)}
         sent.doc.user_data["aidtrace_sent_starts"] = starts
     return starts[sent.start]
+
+
+_LIST_MARK = re.compile(r"\s*(?:[•·▪●◦‣\-–*]|\d{1,2}[.)])\s*")
+
+
+def _is_list_line(text: str, offset: int) -> bool:
+    """Does the sentence at ``offset`` start a bullet or numbered line?"""
+    line_start = text.rfind("\n", 0, offset) + 1
+    prefix = text[line_start:offset]
+    return bool(prefix) and _LIST_MARK.fullmatch(prefix) is not None
 
 
 def _paragraph_of(offset: int, starts: list[int]) -> int:

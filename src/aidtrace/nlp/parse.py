@@ -43,7 +43,8 @@ def paragraph_starts(text: str) -> list[int]:
 
 @Language.component("aidtrace_lines")
 def split_lines(doc: Doc) -> Doc:
-    """Sentence boundaries at line breaks: headlines, bullets and factbox lines are units.
+    """Sentence boundaries at line breaks, none right after a colon: headlines, bullets
+    and factbox lines are units.
 
     The statistical parser often runs a bullet line into the next one; a newline in news
     text nearly always ends a unit, so we force a boundary there before parsing.
@@ -52,6 +53,8 @@ def split_lines(doc: Doc) -> Doc:
         prev = doc[tok.i - 1]
         if "\n" in prev.text or "\n" in prev.whitespace_:
             tok.is_sent_start = True
+        elif prev.text == ":":
+            tok.is_sent_start = False  # "INSIDE SYRIA: $516 million" is one unit, not two
     return doc
 
 
