@@ -121,7 +121,10 @@ def beneficiary_places(head: Token, actors: ActorIndex) -> list[ActorSpan]:
     if head.lemma_.lower() not in PEOPLE_NOUNS:
         return []
     out: list[ActorSpan] = []
-    for tok in head.subtree:
+    around = list(head.subtree)
+    if head.dep_ == "dobj":  # "to feed refugees in Uganda": the place hangs on the verb
+        around += [c for c in head.head.children if c.dep_ == "prep" and c.i > head.i]
+    for tok in around:
         if tok.dep_ == "prep" and tok.lower_ in {"in", "including", "of", "across"} and tok.i > head.i:
             for p in tok.children:
                 if p.dep_ == "pobj":

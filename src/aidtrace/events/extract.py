@@ -28,7 +28,8 @@ from .claims import (Attribution, according_to, factuality, governing_speaker, q
 VERSION = "aidtrace-rules/0.1"
 AID_OBJECTS = {"aid", "assistance", "help", "supply", "shipment", "offer", "donation", "team",
                "relief", "convoy", "delivery"}
-MUTUAL = {"meet", "talk", "discuss", "confer", "speak", "cooperate", "collaborate"}
+MUTUAL = {"meet", "talk", "discuss", "confer", "speak", "cooperate", "collaborate", "agree",
+          "sign"}
 WH_WORDS = {"which", "that", "who", "whom"}
 REQUEST_LEMMAS = {"appeal", "ask", "request", "urge", "seek", "call", "demand", "need", "want",
                   "hope", "wish", "reject", "refuse", "decline", "block", "prevent"}
@@ -274,18 +275,25 @@ class Extractor:
             if said is not None and len(actors.list_of(said)) > 1:  # "X and Y say they will"
                 fr.sources = [(m, "they = speakers") for m in actors.list_of(said)]
         if not fr.targets and len(fr.sources) > 1 and (typ == "COOPERATE" or (
-                typ == "CONSULT" and trig.lemma_.lower() in MUTUAL)):
+                typ in {"CONSULT", "AGREE"} and trig.lemma_.lower() in MUTUAL)):
             # "the U.S. and Pakistani militaries are cooperating": one acts with the other
             fr.targets = fr.sources[1:]
             fr.sources = fr.sources[:1]
         source, source_via = fr.sources[0]
-        if typ == "AID" and not fr.targets and (fr.group is None or fr.group.count is None):
-            for tok in trig.subtree:  # "..., which will help 6 million people in Yemen, ..."
+        agency_only = fr.targets and all(m.kind in {"org", "group"} and m.sector in {"IGO", "NGO"}
+                                         for m, _ in fr.targets)
+        if typ == "AID" and (not fr.targets or agency_only) and (
+                fr.group is None or fr.group.count is None):
+            # "..., which will help 6 million people in Yemen"; "$20 million to WFP to feed
+            # refugees in Uganda" (aid through an agency goes to the beneficiary country)
+            for tok in trig.subtree:
                 places = beneficiary_places(tok, actors) if tok.dep_ in {"pobj", "dobj"} else []
                 if places:
-                    fr.targets = [(m, "beneficiaries") for m in places]
+                    fr.targets = fr.targets + [(m, "beneficiaries") for m in places]
                     fr.group = None
                     break
+            if not fr.targets:
+                fr.targets = _purpose_targets(trig, actors)
         if not fr.targets and fr.group is None and (
                 typ not in {"AID", "TRADE"} or trig.tag_ not in {"VBZ", "VBP"} or trig.dep_ != "relcl"):
             # (present simple states a habit — "the country that provides aid" — not an event)
@@ -517,7 +525,7 @@ class Extractor:
                             for p in g.children:
                                 if p.dep_ == "pobj":
                                     self._add_target(fr, p, actors, "with")
-                if c.dep_ == "xcomp" and typ == "AGREE" and not fr.targets:
+                if c.dep_ == "xcomp" and typ in {"AGREE", "THREATEN"} and not fr.targets:
                     # "agreed to allow a U.S. cargo plane to deliver": the first other actor
                     for g in c.subtree:
                         m = actors.at(g)
@@ -840,6 +848,21 @@ def _speech_subject(trig: Token) -> Token | None:
                 return subj
         node = node.head
     return None
+
+
+PURPOSE_VERBS = {"support", "help", "assist", "aid", "boost", "strengthen", "bolster", "fund"}
+
+
+def _purpose_targets(trig: Token, actors: ActorIndex) -> list[tuple[ActorSpan, str]]:
+    """"provide $5 million to support Fiji's recovery": the actor the purpose clause serves."""
+    for c in trig.children:
+        if c.dep_ in {"advcl", "xcomp"} and c.lemma_.lower() in PURPOSE_VERBS:
+            for obj in c.children:
+                if obj.dep_ == "dobj":
+                    found = actors.list_of(obj)
+                    if found:
+                        return [(m, "purpose") for m in found if m.kind in {"state", "capital"}]
+    return []
 
 
 def _stranded_subject(trig: Token, actors: ActorIndex) -> Token | None:
