@@ -28,6 +28,11 @@ from .claims import (Attribution, according_to, factuality, governing_speaker, q
 VERSION = "aidtrace-rules/0.1"
 AID_OBJECTS = {"aid", "assistance", "help", "supply", "shipment", "offer", "donation", "team",
                "relief", "convoy", "delivery"}
+NOT_GIFTS = {"priority", "permission", "approval", "attention", "consideration", "speech",
+             "interview", "briefing", "statement", "warning", "signal", "message", "order",
+             "assurance", "guarantee", "light", "credit", "impression", "chance", "boost",
+             "condolence", "greeting", "invitation", "letter", "opportunity", "voice"}
+CONTEXT_SENTENCES = 4  # how far back a recipient named earlier still counts
 MUTUAL = {"meet", "talk", "discuss", "confer", "speak", "cooperate", "collaborate", "agree",
           "sign"}
 WH_WORDS = {"which", "that", "who", "whom"}
@@ -60,7 +65,9 @@ class Context:
     outlet: ActorSpan | None
     paragraph: int = -1
     attribution: Attribution | None = None
-    place: tuple[str, ActorSpan] | None = None  # last recipient / location: (code, mention)
+    # last recipient or location: (code, mention, sentence; -1 = title or heading, no expiry)
+    place: tuple[str, ActorSpan, int] | None = None
+    title_place: ActorSpan | None = None  # the headline's country: the last-resort recipient
     donor: ActorSpan | None = None  # last AID source in the paragraph
     last_date: ResolvedDate | None = None
     para_date: ResolvedDate | None = None
@@ -89,7 +96,7 @@ class Extractor:
         ctx = Context(published=article.published, outlet=outlet,
                       quotes=quote_speakers(doc, actors))
         if title_place is not None:
-            ctx.place = (title_place.code, title_place)
+            ctx.title_place = title_place
         events: list[Event] = []
         open_list: list[int] = []  # events whose items continue in the bullet lines below
         for si, sent in enumerate(doc.sents):
@@ -126,7 +133,7 @@ class Extractor:
         label = _label_actor(sent, actors)
         heading = _heading_place(sent, actors)
         if heading is not None:
-            ctx.place = (heading.code, heading)
+            ctx.place = (heading.code, heading, -1)
             ctx.heading = heading
             return []
         if label is None:
@@ -249,7 +256,12 @@ class Extractor:
             if money is not None and not any(i.item_class == "money" for i in items):
                 items.insert(0, Item(item=money.text, item_class="money"))
         needs = getattr(spec, "needs", None)
-        if needs == "item" and not items and not _has_aid_word(theme_tokens, self.lex):
+        if needs in {"item", "destination"} and not items and not _has_aid_word(theme_tokens, self.lex):
+            return []
+        if typ == "AID" and any(c.dep_ == "dobj" and c.lemma_.lower() in NOT_GIFTS for c in trig.children):
+            return []  # "give priority to orders for respirators", "send a message"
+        if needs == "destination" and (trig.tag_ != "VBD" or not any(
+                via in TARGET_PREPS_AID for _, via in fr.targets)):
             return []
         if typ == "SANCTION" and spec.mode == "export_ban" and not items and \
                 not any(t.lemma_.lower() == "export" for t in theme_tokens):
@@ -261,12 +273,13 @@ class Extractor:
         fr.targets = [(m, via) for m, via in fr.targets if m.code]
         if label is not None and not fr.sources:
             self._label_arguments(fr, label, ctx)
-        if not fr.sources and typ in {"AID", "TRADE"}:
+        if not fr.sources and (typ == "AID" or (typ == "TRADE" and role != "buyer")):
+            # (a purchase without a named seller stays unattributed rather than guessed)
             src = self._context_source(ctx, trig)
             if src is not None:
                 fr.sources = [src]
         if typ in {"AID", "TRADE"} and fr.targets:
-            ctx.place = (fr.targets[0][0].code, fr.targets[0][0])
+            ctx.place = (fr.targets[0][0].code, fr.targets[0][0], si)
         if not fr.sources:
             return []
         if len(fr.sources) == 1 and fr.sources[0][0].kind == "pronoun" and \
@@ -450,6 +463,12 @@ class Extractor:
             for p, pobj in preps:
                 if p == "from":
                     fr.sources += [(m, "from") for m in actors.list_of(pobj)]
+            for obj in objects:  # "Pakistan received Chinese vaccine aid"
+                owner = actors.of_phrase(obj)
+                if not fr.sources and owner is not None and owner.kind != "pronoun" and \
+                        all(owner.code != t.code for t, _ in fr.targets):
+                    fr.sources.append((owner, "owner of the aid"))
+            fr.theme = objects
             return
         if role == "buyer":
             if subj is not None:
@@ -597,16 +616,24 @@ class Extractor:
     def _context_targets(fr: Frame, source: ActorSpan, ctx: Context, sent: Span,
                          actors: ActorIndex) -> list[tuple[ActorSpan, str]]:
         typ = fr.spec.type
+        here = sent_index(sent)
         if typ in {"AID"}:
             for j in range(len(ctx.recent) - 1, -1, -1):
                 s_i, src, tgt = ctx.recent[j]
+                if s_i < here - CONTEXT_SENTENCES:
+                    break
                 if src == source.code and tgt and tgt != source.code:
                     mention = next((m for m in actors.mentions if m.code == tgt), None)
                     if mention is not None:
                         return [(mention, "context: previous event")]
                     break
-            if ctx.place is not None and ctx.place[0] != source.code:
+            if ctx.place is not None and ctx.place[0] != source.code and (
+                    ctx.place[2] < 0 or ctx.place[2] >= here - CONTEXT_SENTENCES):
+                if ctx.place[2] >= 0:  # still the place under discussion: keep it alive
+                    ctx.place = (ctx.place[0], ctx.place[1], here)
                 return [(ctx.place[1], "context: last place")]
+            if ctx.title_place is not None and ctx.title_place.code != source.code:
+                return [(ctx.title_place, "context: headline")]
         if typ in {"REJECT", "REQUEST"} and ctx.donor is not None and ctx.donor.code != source.code \
                 and any(t.lemma_.lower() in AID_OBJECTS for t in fr.theme):
             return [(ctx.donor, "context: donor of the aid")]  # "Maduro rejected the aid"
@@ -635,7 +662,7 @@ class Extractor:
                 ctx.subjects.append((sent_index(sent), m))
             if m.kind in {"state", "capital"} and head.dep_ == "pobj" and \
                     head.head.lower_ in {"in", "to", "into", "for"}:
-                ctx.place = (m.code, m)
+                ctx.place = (m.code, m, sent_index(sent))
 
     # -- details ---------------------------------------------------------------------------
     def _sentence_date(self, sent: Span, ctx: Context) -> ResolvedDate | None:

@@ -18,7 +18,7 @@ from ..models import EVENT_TYPES, ITEM_CLASSES
 
 DATA = Path(__file__).parent / "data"
 STATUSES = {"pledged", "shipped", "delivered", "unknown", None}
-NEEDS = {"item", "actor", None}
+NEEDS = {"item", "actor", "destination", None}
 ROLES = {"receiver", "theme", "buyer", None}
 
 
