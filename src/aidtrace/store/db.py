@@ -53,6 +53,38 @@ def event_row(ev: Event, run_id: str | None) -> tuple[Any, ...]:
     )
 
 
+ARTICLE_COLUMNS = ("id", "url", "title", "published", "outlet", "lang", "licence", "source", "text",
+                   "content_hash", "duplicate_of", "run_id")
+LEDGER_COLUMNS = ("origin", "status", "reason", "article_id", "duplicate_of", "run_id")
+
+
+# Row builders, shared by the Store's own writes and by the Parquet shards of the
+# parallel runner (aidtrace.shards), so that both paths store identical rows.
+def article_row(article: Article, duplicate_of: str | None, run_id: str | None) -> tuple[Any, ...]:
+    """An ``articles`` row in ARTICLE_COLUMNS order."""
+    return (article.id, article.url, article.title, article.published, article.outlet,
+            article.lang, article.licence, article.source, article.text,
+            content_hash(article.text), duplicate_of, run_id)
+
+
+def mention_rows(doc: Document) -> list[tuple[Any, ...]]:
+    """``mentions`` rows in table order."""
+    aid = doc.article.id
+    return [(aid, m.sentence, m.start, m.end, m.text, m.code, m.kind, m.sector, m.antecedent)
+            for m in doc.mentions]
+
+
+def item_rows(events: Iterable[Event]) -> list[tuple[Any, ...]]:
+    """``event_items`` rows in table order."""
+    return [(ev.id, i, it.item, it.item_class, it.quantity, it.unit, it.qualifier)
+            for ev in events for i, it in enumerate(ev.items)]
+
+
+def ledger_row(entry: LedgerEntry, run_id: str | None) -> tuple[Any, ...]:
+    """A ``ledger`` row in LEDGER_COLUMNS order."""
+    return (entry.origin, entry.status, entry.reason, entry.article_id, entry.duplicate_of, run_id)
+
+
 class Store:
     """A DuckDB file with aidtrace's schema. Use as a context manager."""
 
@@ -140,11 +172,8 @@ class Store:
         """Insert or replace one article row (its events are written by write_document)."""
         self.con.execute("DELETE FROM articles WHERE id=?", [article.id])
         self.con.execute(
-            "INSERT INTO articles (id, url, title, published, outlet, lang, licence, source, text,"
-            " content_hash, duplicate_of, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [article.id, article.url, article.title, article.published, article.outlet,
-             article.lang, article.licence, article.source, article.text,
-             content_hash(article.text), duplicate_of, run_id])
+            f"INSERT INTO articles ({','.join(ARTICLE_COLUMNS)}) VALUES ({','.join('?' * len(ARTICLE_COLUMNS))})",
+            list(article_row(article, duplicate_of, run_id)))
 
     def write_document(self, doc: Document, *, run_id: str | None = None) -> None:
         """Replace everything stored for ``doc.article`` with this document's rows.
@@ -158,25 +187,20 @@ class Store:
         self.con.execute("DELETE FROM mentions WHERE article_id=?", [aid])
         self.write_article(doc.article, run_id=run_id)
         if doc.mentions:
-            self.con.executemany(
-                "INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?)",
-                [(aid, m.sentence, m.start, m.end, m.text, m.code, m.kind, m.sector, m.antecedent)
-                 for m in doc.mentions])
+            self.con.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?)", mention_rows(doc))
         if doc.events:
             marks = ",".join("?" * len(EVENT_COLUMNS))
             self.con.executemany(f"INSERT INTO events ({','.join(EVENT_COLUMNS)}) VALUES ({marks})",
                                  [event_row(ev, run_id) for ev in doc.events])
-            items = [(ev.id, i, it.item, it.item_class, it.quantity, it.unit, it.qualifier)
-                     for ev in doc.events for i, it in enumerate(ev.items)]
+            items = item_rows(doc.events)
             if items:
                 self.con.executemany("INSERT INTO event_items VALUES (?,?,?,?,?,?,?)", items)
 
     def write_ledger(self, entries: Iterable[LedgerEntry], run_id: str | None = None) -> None:
-        rows = [(e.origin, e.status, e.reason, e.article_id, e.duplicate_of, run_id) for e in entries]
+        rows = [ledger_row(e, run_id) for e in entries]
         if rows:
             self.con.executemany(
-                "INSERT INTO ledger (origin, status, reason, article_id, duplicate_of, run_id)"
-                " VALUES (?,?,?,?,?,?)", rows)
+                f"INSERT INTO ledger ({','.join(LEDGER_COLUMNS)}) VALUES (?,?,?,?,?,?)", rows)
 
     # -- reads --------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -273,4 +297,5 @@ class Store:
         return out
 
 
-__all__ = ["Store", "SCHEMA_VERSION", "EVENT_COLUMNS", "content_hash", "event_row"]
+__all__ = ["Store", "SCHEMA_VERSION", "ARTICLE_COLUMNS", "EVENT_COLUMNS", "LEDGER_COLUMNS",
+           "article_row", "content_hash", "event_row", "item_rows", "ledger_row", "mention_rows"]

@@ -1,0 +1,289 @@
+"""Benchmark of the HTTP API over a large synthetic store.
+
+    python benchmarks/bench_api.py                       # 1,000,000 events (a few minutes)
+    python benchmarks/bench_api.py --events 20000 --load-seconds 3   # CI smoke size
+
+1. Builds a DuckDB file of N synthetic events in SQL (no Python loop per row): articles,
+   events, items, and one story per event with its displayed figure, so that flows and
+   stories have their real inputs. The stories are synthetic too (building them with
+   ``aidtrace.stories`` over a million events is its own benchmark, not this one).
+2. Starts the real server, ``aidtrace serve`` in its own process (read-only, uvicorn on
+   127.0.0.1, with its start-up warm-up), and measures sequential latency, p50/p95, of a
+   filtered ``/api/events`` page and of ``/api/flows``; the cold (first) flows request
+   for a filter is reported apart, because flows are computed once per filter and
+   cached until the next write.
+3. A load run: many concurrent clients on loopback for a bounded time, mixed endpoints;
+   prints requests/s and the number of errors (non-2xx or transport errors).
+Prints figures; asserts nothing about time.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+from aidtrace.api.server import free_port
+from aidtrace.config import Settings
+from aidtrace.models import ITEM_CLASSES
+from aidtrace.store import Store
+from aidtrace.stories import fingerprint
+
+DONORS = ["CHN", "USA", "RUS", "EU", "JPN", "DEU", "GBR", "FRA", "TUR", "ARE", "KOR", "IND", "WHO", "UN",
+          "CAN", "AUS", "ITA", "ESP", "NLD", "SWE", "NOR", "CHE", "QAT", "SAU", "CUB", "BRA", "WORLD_BANK", "IMF"]
+RECIPIENTS = ["ITA", "SRB", "IRN", "ESP", "USA", "PAK", "ETH", "NGA", "KEN", "ZAF", "BRA", "PER", "VEN", "PHL",
+              "IDN", "KHM", "LAO", "MMR", "NPL", "BGD", "AFG", "IRQ", "SYR", "LBN", "JOR", "EGY", "TUN", "DZA",
+              "MAR", "SEN", "GHA", "CMR", "COD", "AGO", "ZWE", "MOZ", "UKR", "BLR", "MDA", "GEO", "ARM", "KAZ",
+              "UZB", "MNG", "VNM", "THA", "MYS", "LKA", "HTI", "CUB", "MEX", "COL", "ECU", "BOL", "ARG", "CHL",
+              "FRA", "GRC", "POL", "HUN", "CZE", "BIH", "MKD", "ALB", "MNE", "KOS", "SOM", "SDN", "YEM", "PSE"]
+TYPES = ["AID"] * 40 + ["TRADE"] * 8 + ["AGREE"] * 10 + ["CONSULT"] * 15 + ["SUPPORT"] * 12 + \
+        ["COOPERATE"] * 5 + ["REQUEST"] * 4 + ["REJECT"] * 1 + ["ACCUSE"] * 3 + ["THREATEN"] * 1 + ["SANCTION"] * 1
+STATUSES = ["delivered", "shipped", "pledged", "unknown"]
+UNITS = {"masks": "pieces", "ppe": "pieces", "ventilators": "pieces", "test_kits": "pieces", "vaccines": "doses",
+         "medicines": "tons", "medical_supplies": "tons", "food": "tons", "shelter": "sets", "water": "tons",
+         "personnel": "people", "equipment": "sets", "other": "tons"}
+
+
+def sql_list(values: list[str]) -> str:
+    return "[" + ", ".join(f"'{v}'" for v in values) + "]"  # constants of this file, not input
+
+
+def build(path: Path, n: int) -> float:
+    """Fill a new aidtrace database with ``n`` synthetic events; returns seconds taken."""
+    started = time.perf_counter()
+    units = "MAP {" + ", ".join(f"'{k}': '{v}'" for k, v in UNITS.items()) + "}"
+    with Store(path) as store:
+        con = store.con
+        articles = max(1, n // 5)
+        con.execute(f"""
+            INSERT INTO articles (id, url, title, published, outlet, lang, text, content_hash)
+            SELECT 'a' || i, 'https://example.org/news/' || i, 'Synthetic report ' || i,
+                   DATE '2020-01-01' + CAST(i % 730 AS INTEGER),
+                   ['Xinhua', 'Reuters', 'AP', 'ANSA', 'TASS', 'BBC', 'Al Jazeera', 'AFP'][1 + i % 8], 'en',
+                   'Synthetic report ' || i || '.', md5('a' || i)
+            FROM range({articles}) t(i)""")
+        # u1..u4: independent uniforms from one hash per row; squares skew the actors
+        con.execute(f"""
+            CREATE TEMP TABLE draws AS
+            SELECT i, hash(i) AS h,
+                   (hash(i * 7 + 1) % 1000000) / 1000000.0 AS u1, (hash(i * 7 + 2) % 1000000) / 1000000.0 AS u2,
+                   (hash(i * 7 + 3) % 1000000) / 1000000.0 AS u3, (hash(i * 7 + 4) % 1000000) / 1000000.0 AS u4
+            FROM range({n}) t(i)""")
+        con.execute(f"""
+            CREATE TEMP TABLE synth AS
+            SELECT i, 'e' || i AS id, 'a' || (i // 5) AS article_id,
+                   {sql_list(TYPES)}[1 + CAST(h % {len(TYPES)} AS INTEGER)] AS type,
+                   {sql_list(DONORS)}[1 + CAST(floor(u1 * u1 * {len(DONORS)}) AS INTEGER)] AS source,
+                   {sql_list(RECIPIENTS)}[1 + CAST(floor(u2 * u2 * {len(RECIPIENTS)}) AS INTEGER)] AS target,
+                   {sql_list(list(ITEM_CLASSES))}[1 + CAST(floor(u3 * u3 * {len(ITEM_CLASSES)}) AS INTEGER)]
+                       AS item_class,
+                   {sql_list(STATUSES)}[1 + CAST((h >> 8) % 4 AS INTEGER)] AS status,
+                   (h >> 16) % 100 < 4 AS cumulative,
+                   DATE '2020-01-01' + CAST(floor(u4 * 730) AS INTEGER) AS day,
+                   (h >> 24) % 10 = 0 AS month_only,
+                   1 + (h >> 32) % 500 AS qty
+            FROM draws""")
+        con.execute(f"""
+            INSERT INTO events (id, article_id, type, mode, cameo, source_code, source_sector, source_text,
+                target_code, target_sector, target_text, target_count, target_count_qualifier,
+                value_amount, value_currency, value_usd, status, transfer_mode, granularity, date,
+                date_precision, date_text, factuality, sentence_index, sentence_start, sentence_end,
+                sentence, trigger, trigger_start, trigger_end, confidence, extractor)
+            SELECT id, article_id, type, CASE WHEN item_class = 'money' THEN 'money' ELSE 'goods' END, '073',
+                   source, 'GOV', source, CASE WHEN cumulative THEN NULL ELSE target END, 'GOV',
+                   CASE WHEN cumulative THEN NULL ELSE target END,
+                   CASE WHEN cumulative THEN 100 END, CASE WHEN cumulative THEN 'at_least' END,
+                   CASE WHEN item_class = 'money' THEN qty * 100000 END,
+                   CASE WHEN item_class = 'money' THEN 'USD' END,
+                   CASE WHEN item_class = 'money' THEN qty * 100000 END,
+                   CASE WHEN type IN ('AID', 'TRADE') THEN status ELSE 'unknown' END,
+                   CASE WHEN type = 'AID' THEN 'donation' WHEN type = 'TRADE' THEN 'sale' ELSE 'unknown' END,
+                   CASE WHEN cumulative THEN 'cumulative' ELSE 'single' END,
+                   CASE WHEN month_only THEN strftime(day, '%Y-%m') ELSE strftime(day, '%Y-%m-%d') END,
+                   CASE WHEN month_only THEN 'month' ELSE 'day' END, strftime(day, '%B %d'), 'asserted',
+                   i % 5, 0, 80,
+                   source || ' delivered ' || qty || ' ' || item_class || ' to ' || target || ' on ' ||
+                       strftime(day, '%B %d') || ', officials said.',
+                   'delivered', length(source) + 1, length(source) + 10, 0.8, 'synthetic'
+            FROM synth""")
+        con.execute(f"""
+            INSERT INTO event_items
+            SELECT id, 0, item_class, item_class,
+                   CASE WHEN item_class = 'money' THEN NULL ELSE qty * 1000 END,
+                   CASE WHEN item_class = 'money' THEN NULL ELSE {units}[item_class] END, NULL
+            FROM synth WHERE type IN ('AID', 'TRADE')""")
+        # one story per event, with the figure it displays: what aidtrace.stories would write
+        con.execute("""
+            INSERT INTO stories
+            SELECT 's' || e.id, 's' || e.id, e.type, e.mode, e.source_code, e.target_code, e.target_count, NULL,
+                   e.status, CASE WHEN e.type IN ('AID', 'TRADE') THEN
+                       CASE WHEN e.status = 'pledged' THEN 'pledge' ELSE 'transfer' END END,
+                   e.granularity, 'asserted',
+                   (SELECT list(i.item_class) FROM event_items i WHERE i.event_id = e.id),
+                   e.date, e.date_precision, e.date, e.date, a.published, a.published, 1, 1, 1, 1, 0, false, ''
+            FROM events e JOIN articles a ON a.id = e.article_id""")
+        con.execute("INSERT INTO story_events SELECT 's' || id, id, article_id, article_id FROM events")
+        con.execute("""
+            INSERT INTO story_display
+            SELECT 's' || e.id, 'quantity', i.item_class, i.unit, NULL, i.quantity, i.quantity, NULL, NULL,
+                   'media', e.id, false
+            FROM events e JOIN event_items i ON i.event_id = e.id
+            WHERE e.type = 'AID' AND i.quantity IS NOT NULL
+            UNION ALL
+            SELECT 's' || id, 'value', NULL, NULL, value_currency, value_amount, value_amount, value_usd,
+                   value_usd, 'media', id, false
+            FROM events WHERE type = 'AID' AND value_amount IS NOT NULL""")
+        con.execute("INSERT INTO story_meta VALUES (?, ?, now())",
+                    [fingerprint(store), Settings().story_window_days])
+        con.execute("CHECKPOINT")
+    return time.perf_counter() - started
+
+
+def percentiles(samples: list[float]) -> str:
+    ms = sorted(s * 1000 for s in samples)
+    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    return f"p50 {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   (n={len(ms)})"
+
+
+def event_queries(rng: random.Random, k: int) -> list[dict[str, str]]:
+    """Filtered pages as an analyst would ask: a type, a donor or a recipient, an item, a period."""
+    out = []
+    for _ in range(k):
+        month = f"2020-{rng.randint(1, 12):02d}"
+        q = {"type": rng.choice(["AID", "AID", "TRADE", "CONSULT"]), "since": month,
+             "page": str(rng.randint(1, 5)), "size": "50", "sort": rng.choice(["date", "published"]),
+             "order": rng.choice(["asc", "desc"])}
+        side = rng.choice(["source", "target"])
+        q[side] = rng.choice(DONORS[:8] if side == "source" else RECIPIENTS[:8])
+        if rng.random() < 0.5:
+            q["item_class"] = rng.choice(["masks", "vaccines", "food", "ventilators"])
+        out.append(q)
+    return out
+
+
+def wait_until_up(client: httpx.Client, server: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client.get("/api/stats", timeout=5).raise_for_status()
+            return
+        except httpx.TransportError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"aidtrace serve did not start (exit code {server.poll()})") from None
+            time.sleep(0.2)
+
+
+def timed(client: httpx.Client, path: str, params: dict[str, str] | None = None) -> float:
+    t0 = time.perf_counter()
+    response = client.get(path, params=params)
+    elapsed = time.perf_counter() - t0
+    response.raise_for_status()
+    return elapsed
+
+
+async def load(url: str, *, clients: int, seconds: float,
+               rng: random.Random) -> tuple[int, int, float, dict[str, list[float]]]:
+    """``clients`` concurrent clients for ``seconds``: (requests, errors, elapsed, latencies by path)."""
+    paths = [("/api/events", q) for q in event_queries(rng, 200)] + \
+            [("/api/flows", {}), ("/api/flows", {"source": "USA"}), ("/api/flows/pairs", {}), ("/api/stats", {}),
+             ("/api/timeline", {"type": "AID"}), ("/api/events/e0", {}), ("/api/actors", {})]
+    deadline = time.perf_counter() + seconds
+    done = errors = 0
+    latencies: dict[str, list[float]] = {}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def client_loop(client: httpx.AsyncClient, seed: int) -> None:
+        nonlocal done, errors
+        local = random.Random(seed)
+        while time.perf_counter() < deadline:
+            path, params = local.choice(paths)
+            t0 = time.perf_counter()
+            try:
+                response = await client.get(path, params=params)
+                if response.status_code >= 400:
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            latencies.setdefault(path, []).append(time.perf_counter() - t0)
+            done += 1
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        await asyncio.gather(*(client_loop(client, i) for i in range(clients)))
+    return done, errors, time.perf_counter() - started, latencies
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="synthetic events (default 1,000,000)")
+    parser.add_argument("--samples", type=int, default=200, help="sequential requests per latency figure")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients in the load run")
+    parser.add_argument("--load-seconds", type=float, default=20.0, help="length of the load run")
+    parser.add_argument("--db", help="keep the database here (default: a temporary folder)")
+    parser.add_argument("--reuse", action="store_true", help="serve the --db file as it is, without rebuilding")
+    args = parser.parse_args(argv)
+    rng = random.Random(7)
+
+    folder = tempfile.TemporaryDirectory(prefix="aidtrace-bench-")
+    path = Path(args.db) if args.db else Path(folder.name) / "bench.duckdb"
+    if args.reuse and path.exists():
+        print(f"reusing {path} ({path.stat().st_size / 1e6:,.0f} MB)")
+    else:
+        if path.exists():
+            path.unlink()
+        seconds = build(path, args.events)
+        print(f"built {args.events:,} events in {seconds:.1f} s ({path.stat().st_size / 1e6:,.0f} MB): {path}")
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "AIDTRACE_TOKEN"}  # read-only, as deployed
+    command = [str(Path(sys.executable).with_name("aidtrace")), "serve", "--db", str(path), "--port", str(port)]
+    started = time.perf_counter()
+    server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)  # the real `aidtrace serve`
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=600) as client:
+            wait_until_up(client, server)
+            print(f"serve: answering after {time.perf_counter() - started:.1f} s")
+            timed(client, "/api/flows")  # waits for the start-up warm-up if it is still running
+            print(f"serve: unfiltered flows ready (warm-up) after {time.perf_counter() - started:.1f} s")
+            cold = timed(client, "/api/flows", {"source": "USA"})
+            print(f"/api/flows?source=USA cold (computed, then cached): {cold * 1000:,.0f} ms")
+
+            queries = event_queries(rng, args.samples)
+            timed(client, "/api/events", queries[0])
+            print(f"/api/events filtered page:   {percentiles([timed(client, '/api/events', q) for q in queries])}")
+            flows = [timed(client, "/api/flows") for _ in range(args.samples)]
+            print(f"/api/flows (cached):         {percentiles(flows)}")
+            flows_usa = [timed(client, "/api/flows", {"source": "USA"}) for _ in range(args.samples)]
+            print(f"/api/flows?source=USA:       {percentiles(flows_usa)}")
+            body = client.get("/api/flows").json()
+            print(f"  flows: {body['total']:,} rows, {body['excluded_total']:,} AID events excluded")
+            stats = [timed(client, "/api/stats") for _ in range(args.samples)]
+            print(f"/api/stats:                  {percentiles(stats)}")
+
+        done, errors, elapsed, latencies = asyncio.run(load(url, clients=args.clients, seconds=args.load_seconds,
+                                                            rng=rng))
+        print(f"load: {args.clients} clients for {elapsed:.1f} s: {done:,} requests, "
+              f"{done / elapsed:,.1f} req/s, {errors} errors")
+        for name, samples in sorted(latencies.items()):
+            print(f"  under load {name:22s} {percentiles(samples)}")
+        print(f"server RSS at the end: {psutil.Process(server.pid).memory_info().rss / 1e6:,.0f} MB")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+        folder.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

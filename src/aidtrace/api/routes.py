@@ -1,0 +1,233 @@
+"""The read endpoints: events, timeline, flows, stories, actors, articles, stats, downloads.
+
+Each handler validates its query with a model that forbids unknown fields, reads through
+the request's own cursor, and returns an output model from ``models``. Downloads carry the
+same filters as the list they download and stream every matching row (not one page).
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import cache
+from math import ceil
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import StreamingResponse
+
+from ..errors import DataFileError
+from ..flows import PACKAGE, FlowReport, flows
+from ..store import Store
+from ..stories import list_stories, story
+from . import queries
+from .database import Database
+from .downloads import download, format_items
+from .models import (ActorList, ActorOut, ActorQuery, ArticleOut, EventDetail, EventFilter, EventOut,
+                     EventPage, EventPageQuery, EventSortQuery, FlowPageQuery, FlowPairs, FlowQuery, FlowRowOut,
+                     FlowsOut, NoQuery,
+                     Stats, StoryDetail, StoryFilter, StoryOut, StoryPage, StoryPageQuery, Timeline)
+
+DownloadFormat = Literal["csv", "json"]
+ID = Path(min_length=1, max_length=200)
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def reader(request: Request) -> Iterator[Store]:
+    with database(request).reader() as store:
+        yield store
+
+
+Db = Annotated[Database, Depends(database)]
+Reader = Annotated[Store, Depends(reader)]
+router = APIRouter(prefix="/api")
+
+
+def _cap(request: Request, size: int) -> int:
+    return min(size, database(request).settings.page_size_max)
+
+
+# -- events ----------------------------------------------------------------------------
+@router.get("/events", response_model=EventPage, summary="List events (filtered, sorted, one page)")
+def list_events(request: Request, store: Reader, q: Annotated[EventPageQuery, Query()]) -> dict[str, Any]:
+    size = _cap(request, q.size)
+    # the count depends on the filters only: paging through one result set pays for it once
+    total = database(request).cached(("count", _filters(q)), lambda: queries.count_events(store, q))
+    rows = queries.event_page(store, q, sort=q.sort, order=q.order, limit=size, offset=(q.page - 1) * size)
+    return dict(total=total, page=q.page, size=size, pages=ceil(total / size), sort=q.sort, order=q.order,
+                rows=rows)
+
+
+@router.get("/events.{fmt}", response_class=StreamingResponse, summary="Download every matching event",
+            responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
+def download_events(db: Db, fmt: DownloadFormat, q: Annotated[EventSortQuery, Query()]) -> StreamingResponse:
+    def rows() -> Iterator[dict[str, Any]]:
+        with db.reader() as store:  # its own cursor: it lives as long as the stream, not the handler
+            yield from queries.iter_events(store, q, sort=q.sort, order=q.order)
+
+    return download(rows(), columns=list(EventOut.model_fields), fmt=fmt, name="events",
+                    flatten=(lambda r: {**r, "items": format_items(r["items"])}) if fmt == "csv" else None)
+
+
+@router.get("/events/{event_id}", response_model=EventDetail, summary="One event with its evidence")
+def get_event(store: Reader, event_id: Annotated[str, ID], _: Annotated[NoQuery, Query()]) -> dict[str, Any]:
+    return queries.event_detail(store, event_id)
+
+
+@router.get("/timeline", response_model=Timeline, summary="Matching events per month and type")
+def get_timeline(db: Db, store: Reader, q: Annotated[EventFilter, Query()]) -> dict[str, Any]:
+    undated, rows = db.cached(("timeline", _filters(q)), lambda: queries.timeline(store, q))
+    return dict(undated=undated, rows=rows)
+
+
+def _filters(q: EventFilter) -> tuple[Any, ...]:
+    """The cache key of an event filter (paging and sorting left out)."""
+    return tuple(sorted(q.model_dump(include=set(EventFilter.model_fields)).items()))
+
+
+# -- flows -----------------------------------------------------------------------------
+def _flow_key(q: FlowQuery) -> tuple[Any, ...]:
+    return tuple(sorted(q.model_dump(include=set(FlowQuery.model_fields)).items()))
+
+
+_FLOWS_GATE = threading.Lock()
+
+
+def cached_flows(db: Database, store: Store, q: FlowQuery) -> dict[str, Any]:
+    """``aidtrace.flows`` for these filters, as plain rows, computed once until the next write.
+
+    Flows over a million events take seconds and their report is large; the cache keeps
+    the rows and the exclusion counts (and the first exclusions), never the whole report.
+    """
+    def compute() -> dict[str, Any]:
+        with _FLOWS_GATE:  # each holds the GIL for seconds and memory in proportion to the store
+            report = flows(store, **dict(_flow_key(q)))
+        excluded = report.excluded
+        head = FlowReport(excluded=excluded[:db.settings.page_size_max]).to_dict()["excluded"]
+        reasons = FlowReport(excluded=excluded).to_dict()["excluded_by_reason"] if excluded else {}
+        return dict(rows=[r.to_dict() for r in report.rows], excluded_by_reason=reasons,
+                    excluded_total=len(excluded), excluded=head)
+
+    return db.cached(("flows", _flow_key(q)), compute)
+
+
+def _sorted_rows(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
+    """Sorted on one column, empty values last either way; ties keep aidtrace.flows' order."""
+    present = [r for r in rows if r[sort] is not None]
+    missing = [r for r in rows if r[sort] is None]
+    return sorted(present, key=lambda r: r[sort], reverse=order == "desc") + missing
+
+
+@router.get("/flows", response_model=FlowsOut, summary="Donor -> recipient totals (additive rows only)")
+def get_flows(request: Request, db: Db, store: Reader, q: Annotated[FlowPageQuery, Query()]) -> dict[str, Any]:
+    payload = cached_flows(db, store, q)
+    rows = db.cached(("flows-sorted", _flow_key(q), q.sort, q.order),
+                     lambda: _sorted_rows(payload["rows"], q.sort, q.order))
+    size = _cap(request, q.size)
+    start = (q.page - 1) * size
+    return dict(total=len(rows), page=q.page, size=size, pages=ceil(len(rows) / size), sort=q.sort,
+                order=q.order, rows=rows[start:start + size], excluded_by_reason=payload["excluded_by_reason"],
+                excluded_total=payload["excluded_total"], excluded=payload["excluded"],
+                stories_current=db.stories_current())
+
+
+@router.get("/flows/pairs", response_model=FlowPairs, summary="Donor -> recipient pairs of the totals (for a map)")
+def get_flow_pairs(db: Db, store: Reader, q: Annotated[FlowQuery, Query()]) -> dict[str, Any]:
+    def compute() -> list[dict[str, Any]]:
+        figures: dict[tuple[str, str], int] = {}
+        for r in cached_flows(db, store, q)["rows"]:
+            for target in (r["recipients"] if r["target"] == PACKAGE else [r["target"]]):
+                figures[(r["source"], target)] = figures.get((r["source"], target), 0) + r["stories"]
+        return [dict(source=s, target=t, figures=n) for (s, t), n in sorted(figures.items())]
+
+    return dict(rows=db.cached(("flow-pairs", _flow_key(q)), compute), stories_current=db.stories_current())
+
+
+@router.get("/flows.{fmt}", response_class=StreamingResponse, summary="Download every flow row",
+            responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
+def download_flows(db: Db, store: Reader, fmt: DownloadFormat, q: Annotated[FlowQuery, Query()]) -> StreamingResponse:
+    rows = cached_flows(db, store, q)["rows"]
+    return download(rows, columns=list(FlowRowOut.model_fields), fmt=fmt, name="flows")
+
+
+# -- stories ---------------------------------------------------------------------------
+@router.get("/stories", response_model=StoryPage, summary="Stories: one real-world event, many reports")
+def get_stories(request: Request, store: Reader, q: Annotated[StoryPageQuery, Query()]) -> dict[str, Any]:
+    size = _cap(request, q.size)
+    filters = q.model_dump(exclude={"page", "size"})
+    rows = list_stories(store, **filters, limit=size + 1, offset=(q.page - 1) * size)
+    return dict(page=q.page, size=size, has_more=len(rows) > size, rows=rows[:size])
+
+
+@router.get("/stories.{fmt}", response_class=StreamingResponse, summary="Download every matching story",
+            responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
+def download_stories(store: Reader, fmt: DownloadFormat, q: Annotated[StoryFilter, Query()]) -> StreamingResponse:
+    return download(list_stories(store, **q.model_dump()), columns=list(StoryOut.model_fields), fmt=fmt,
+                    name="stories")
+
+
+@router.get("/stories/{story_id}", response_model=StoryDetail, summary="One story with its reports and figures")
+def get_story(store: Reader, story_id: Annotated[str, ID], _: Annotated[NoQuery, Query()]) -> dict[str, Any]:
+    return story(store, story_id)
+
+
+# -- actors, articles, stats -----------------------------------------------------------
+@cache
+def _gazetteer() -> Any:
+    """The actor gazetteer when it is installed and valid; None means codes only."""
+    try:
+        from ..ontology.actors import default_gazetteer
+        return default_gazetteer()
+    except (ImportError, DataFileError):
+        return None
+
+
+def _actors(store: Store, role: str) -> tuple[str | None, list[dict[str, Any]]]:
+    gazetteer = _gazetteer()
+    rows = queries.actor_counts(store, role)
+    for r in rows:
+        entry = gazetteer.entry(r["code"]) if gazetteer is not None else None
+        r["name"] = entry.name if entry is not None else None
+    return ("aidtrace.ontology.actors" if gazetteer is not None else None), rows
+
+
+@router.get("/actors", response_model=ActorList, summary="Actors with event counts and names")
+def get_actors(store: Reader, q: Annotated[ActorQuery, Query()]) -> dict[str, Any]:
+    names_from, rows = _actors(store, q.role)
+    return dict(names_from=names_from, rows=rows)
+
+
+@router.get("/actors.{fmt}", response_class=StreamingResponse, summary="Download the actor list",
+            responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
+def download_actors(store: Reader, fmt: DownloadFormat, q: Annotated[ActorQuery, Query()]) -> StreamingResponse:
+    return download(_actors(store, q.role)[1], columns=list(ActorOut.model_fields), fmt=fmt, name="actors")
+
+
+@router.get("/articles/{article_id}", response_model=ArticleOut, summary="One article, its text and its events")
+def get_article(store: Reader, article_id: Annotated[str, ID], _: Annotated[NoQuery, Query()]) -> dict[str, Any]:
+    return queries.article_detail(store, article_id)
+
+
+@router.get("/stats", response_model=Stats, summary="Counts and the as-of date (latest ingest)")
+def get_stats(db: Db, store: Reader, _: Annotated[NoQuery, Query()]) -> dict[str, Any]:
+    out = cached_stats(db, store)
+    return {**out, "stories_current": db.stories_current(), "read_only": not db.writable,
+            "ingest_enabled": db.writable}
+
+
+def cached_stats(db: Database, store: Store) -> dict[str, Any]:
+    return db.cached("stats", lambda: queries.stats(store))
+
+
+def warm_up(db: Database) -> None:
+    """Compute what the dashboard asks for first (stats, unfiltered flows) before anyone asks.
+
+    ``aidtrace serve`` runs this on a background thread at start: on a large store the
+    first /api/flows would otherwise take seconds.
+    """
+    with db.reader() as store:
+        cached_stats(db, store)
+        cached_flows(db, store, FlowQuery())
+    db.stories_current()
