@@ -121,3 +121,18 @@ def test_eval_matches_reference_scorer(tmp_path):
     ref = subprocess.run([sys.executable, str(scorer), str(gold), str(pred)],
                          capture_output=True, text=True, check=True).stdout.splitlines()[0]
     assert ours == ref
+
+
+def test_eval_reads_corpus_style_txt_files(tmp_path):
+    """Header .txt files are stored under URL ids; eval maps them to gold ids by file name."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "x1.txt").write_text("url: https://example.org/x1\ntitle: t\npublished: 2020-04-01\n"
+                                   "licence: CC0\noutlet: test\n\nJapan sent 20 tons of rice to Nepal.\n")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"article": "x1", "events": [
+        {"type": "AID", "source": "JPN", "target": "NPL"}]}) + "\n")
+    result = runner.invoke(app, ["eval", str(gold), "--articles", str(folder), "--report",
+                                 str(tmp_path / "r.json"), "--no-errors"])
+    assert result.exit_code == 0, result.output
+    assert "F1 1.000" in result.output

@@ -30,6 +30,23 @@ def _documents(paths: list[str], config: str | None) -> tuple[list[Document], li
     return list(pipeline.pipe(articles)), rejected
 
 
+def _gold_ids(gold_rows: list[dict[str, Any]], docs: list[Document]) -> dict[str, str]:
+    """Stored article id -> gold article id. JSONL articles carry the gold id; corpus .txt
+    files are matched by the gold row's "file", else by file stem (their stored id comes
+    from the URL)."""
+    wanted = {str(r["article"]) for r in gold_rows}
+    by_file = {Path(str(r["file"])).name: str(r["article"]) for r in gold_rows if r.get("file")}
+    out = {}
+    for d in docs:
+        if d.article.id in wanted:
+            out[d.article.id] = d.article.id
+        elif d.article.source and Path(d.article.source).name in by_file:
+            out[d.article.id] = by_file[Path(d.article.source).name]
+        elif d.article.source and Path(d.article.source).stem in wanted:  # p003.txt -> p003
+            out[d.article.id] = Path(d.article.source).stem
+    return out
+
+
 def _json_default(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
@@ -65,9 +82,15 @@ def eval_(gold: Path = typer.Argument(..., exists=True, help="gold JSONL (one ar
     setup_logging(verbose)
     gold_rows = load_gold(gold)
     docs, _ = _documents(articles, config)
-    wanted = {str(r["article"]) for r in gold_rows}
-    preds = [json.loads(json.dumps(ev.to_dict(), default=_json_default))
-             for d in docs if d.article.id in wanted for ev in d.events]
+    gold_id = _gold_ids(gold_rows, docs)
+    preds = []
+    for d in docs:
+        if d.article.id not in gold_id:
+            continue
+        for ev in d.events:
+            row = json.loads(json.dumps(ev.to_dict(), default=_json_default))
+            row["article"] = gold_id[d.article.id]
+            preds.append(row)
     rep = score(gold_rows, preds)
     mentions = {d.article.id: {m.code for m in d.mentions} for d in docs}
     explained = explain(gold_rows, preds, mentions)

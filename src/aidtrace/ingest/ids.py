@@ -37,6 +37,6 @@ def normalise_url(url: str) -> str:
 
 def article_id(url: str | None, text: str) -> str:
     """The id an article is stored under: a hash of its normalised URL, else of its text."""
-    if url and url.strip():
+    if url and urlsplit(url.strip()).netloc:  # "unknown" or "n/a" in a header is not a URL
         return hashlib.sha1(normalise_url(url).encode("utf-8")).hexdigest()[:ID_LENGTH]
     return content_hash(text)[:ID_LENGTH]
