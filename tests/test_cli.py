@@ -128,7 +128,7 @@ def test_eval_reads_corpus_style_txt_files(tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
     (folder / "x1.txt").write_text("url: https://example.org/x1\ntitle: t\npublished: 2020-04-01\n"
-                                   "licence: CC0\noutlet: test\n\nJapan sent 20 tons of rice to Nepal.\n")
+                                   "licence: CC0\noutlet: test\n\nJapan sent 20 tons of rice to Nepal on Monday, officials said.\n")
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps({"article": "x1", "events": [
         {"type": "AID", "source": "JPN", "target": "NPL"}]}) + "\n")
