@@ -770,7 +770,8 @@ class Extractor:
         mode = fr.spec.mode
         if typ == "AID":
             mode = _aid_mode(items, mode)
-        confidence = _confidence(source_via, target_via, typ, items, fr.group)
+        confidence = _confidence(source_via, target_via, typ, items, fr.group,
+                                 nominal=trig.pos_ == "NOUN")
         return Event(
             id=ev_id, article=article.id, type=typ, mode=mode, cameo=fr.spec.cameo,
             source=Actor(source.code, source.sector, source.text, source_via),
@@ -1041,14 +1042,22 @@ def _aid_mode(items: tuple[Item, ...], default: str | None) -> str | None:
 
 
 def _confidence(source_via: str, target_via: str | None, typ: str, items: tuple[Item, ...],
-                group: Unnamed | None) -> float:
+                group: Unnamed | None, nominal: bool) -> float:
+    """How much of the event was read off the sentence's own syntax, as a score.
+
+    Every inference costs: an argument taken from context, a missing recipient, an event
+    stated by a noun rather than a verb, a transfer with no item. `aidtrace eval` prints
+    how often events in each confidence band are right.
+    """
     score = 0.9
-    if source_via.startswith("context") or source_via in {"label", "speaker"}:
-        score -= 0.25
-    if target_via and target_via.startswith("context"):
-        score -= 0.25
-    if target_via is None and group is None and typ in {"AID", "TRADE"}:
+    if source_via.startswith(("context", "issuer", "quoted")) or source_via in {"label", "speaker"}:
         score -= 0.2
+    if target_via and target_via.startswith("context"):
+        score -= 0.2
+    if target_via is None and group is None:
+        score -= 0.2
+    if nominal:
+        score -= 0.1
     if typ in {"AID", "TRADE"} and not items:
         score -= 0.1
     return round(max(0.05, min(0.99, score)), 2)
