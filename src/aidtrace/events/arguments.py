@@ -60,6 +60,11 @@ class ActorIndex:
         for c in kids:  # "China's ministry", "Chinese aid", "the U.S. military"
             if c.dep_ in {"poss", "compound", "amod", "nmod", "npadvmod"} and self.at(c):
                 return self.at(c)
+        for c in kids:  # "Malawi's President Lazarus Chakwera": an unknown name under a title
+            if c.dep_ == "compound" and c.pos_ in {"PROPN", "NOUN"}:
+                for g in c.children:
+                    if g.dep_ in {"poss", "amod", "compound"} and self.at(g):
+                        return self.at(g)
         for c in kids:  # "the Government of Japan", "the Foreign Ministry of China"
             if c.dep_ == "prep" and c.lower_ == "of":
                 for p in c.children:

@@ -98,6 +98,19 @@ def governing_speaker(trigger: Token, actors: ActorIndex) -> Attribution | None:
     return None
 
 
+def reported_future(tok: Token) -> bool:
+    """"X said it would send": "would" is the future of reported speech, not a condition."""
+    node = tok
+    for _ in range(3):
+        if node.dep_ in {"ccomp", "parataxis"} and node.head.lemma_.lower() in SPEECH_VERBS | {
+                "promise", "pledge", "confirm", "decide", "agree"}:
+            return not any(c.lower_ in {"if", "unless"} for c in node.subtree)
+        if node.head.i == node.i:
+            return False
+        node = node.head
+    return False
+
+
 def factuality(trigger: Token) -> str:
     """negated / hypothetical / hedged / asserted, from the trigger and the verbs above it."""
     chain = [trigger]
@@ -110,7 +123,8 @@ def factuality(trigger: Token) -> str:
         for c in tok.children:
             if c.dep_ == "neg":
                 return "negated"
-            if c.dep_ == "aux" and c.lower_ in HYPOTHETICAL_AUX:
+            if c.dep_ == "aux" and c.lower_ in HYPOTHETICAL_AUX and not (
+                    c.lower_ == "would" and reported_future(tok)):
                 return "hypothetical"
             if c.dep_ == "mark" and c.lower_ in {"if", "unless", "whether"}:
                 return "hypothetical"

@@ -23,7 +23,7 @@ from ..ontology.lexicon import Lexicon, Phrase, Trigger
 from .aid import FUTURE_HEADS, AidReader, clause_tokens, numbers
 from .arguments import ActorIndex, Unnamed, beneficiary_places, unnamed
 from .claims import (Attribution, according_to, factuality, governing_speaker, quote_speakers,
-                     speaker)
+                     reported_future, speaker)
 
 VERSION = "aidtrace-rules/0.1"
 AID_OBJECTS = {"aid", "assistance", "help", "supply", "shipment", "offer", "donation", "team",
@@ -32,6 +32,7 @@ NOT_GIFTS = {"priority", "permission", "approval", "attention", "consideration",
              "interview", "briefing", "statement", "warning", "signal", "message", "order",
              "assurance", "guarantee", "light", "credit", "impression", "chance", "boost",
              "condolence", "greeting", "invitation", "letter", "opportunity", "voice"}
+ON_SITE = {"build", "construct", "set", "deploy", "distribute", "open", "establish"}
 CONTEXT_SENTENCES = 4  # how far back a recipient named earlier still counts
 MUTUAL = {"meet", "talk", "discuss", "confer", "speak", "cooperate", "collaborate", "agree",
           "sign"}
@@ -75,6 +76,7 @@ class Context:
     pending_list: Frame | None = None  # a frame whose recipients follow after a colon
     quotes: dict[int, Attribution] = field(default_factory=dict)  # token -> quoted speaker
     heading: ActorSpan | None = None  # a country heading over the factbox lines below it
+    list_intro: str = ""  # the sentence ending in ":" that introduced the current list
     subjects: list[tuple[int, ActorSpan]] = field(default_factory=list)  # (sentence, actor)
 
     def new_paragraph(self, index: int) -> None:
@@ -138,6 +140,13 @@ class Extractor:
             return []
         if label is None:
             ctx.heading = None
+            if sent.text.rstrip().endswith(":"):  # the line that introduces a factbox
+                ctx.list_intro = sent.text.lower()
+            elif not _is_list_line(article.text, sent.start_char):
+                ctx.list_intro = ""
+        elif label.role == "donor" and label.actor.kind == "state" and ctx.donor is not None and \
+                RECIPIENT_LIST.search(ctx.list_intro) and not DONOR_LIST.search(ctx.list_intro):
+            label = Label(label.actor, "place")  # "The breakdown by country: Mozambique: $1.2m"
         frames = [f for tok in sent if (f := self._frame(tok, sent, actors)) is not None]
         frames = _drop_shadowed(frames)
         frames += self._contributions(sent, moneys, actors, frames)
@@ -198,6 +207,8 @@ class Extractor:
             spec = self.lex.verbs.get(lemma)
             if spec is None or tok.pos_ == "AUX":
                 return None
+            if lemma == "order" and any(c.dep_ == "prep" and c.lower_ == "from" for c in tok.children):
+                spec = self.lex.verbs.get("buy", spec)  # "ordered 5 million doses from Moderna"
             if spec.with_word and not any(c.lower_ == spec.with_word for c in tok.subtree):
                 return None
             if spec.without and any(c.lower_ == spec.without and c.dep_ in {"prt", "prep"}
@@ -306,7 +317,7 @@ class Extractor:
                     fr.group = None
                     break
             if not fr.targets:
-                fr.targets = _purpose_targets(trig, actors)
+                fr.targets = _purpose_targets(trig, actors) or _requesters(trig, actors)
         if not fr.targets and fr.group is None and (
                 typ not in {"AID", "TRADE"} or trig.tag_ not in {"VBZ", "VBP"} or trig.dep_ != "relcl"):
             # (present simple states a habit — "the country that provides aid" — not an event)
@@ -333,7 +344,11 @@ class Extractor:
                                  text="(publication date)", basis="published")
         status = self._status(trig, spec, date_, ctx.published, items) \
             if typ in {"AID", "TRADE"} else None
+        if spec is _LABEL_AID and "pledge" in ctx.list_intro:
+            status = "pledged"  # "Pledges so far:" heads the lines below it
         claim = self._claim(trig, fr, actors, ctx, acc, spk, fact, source)
+        if money is not None and ctx.outlet is not None:
+            money = _local_dollars(money, ctx.outlet.code)
         value = self.aid.value(money, _as_date(date_) or ctx.published)
         n_targets = len(fr.targets)
         granularity = "single"
@@ -424,7 +439,8 @@ class Extractor:
                         preps.extend((g.lower_, q) for q in g.children if q.dep_ == "pobj")
         for obj in list(objects) + ([passive_subj] if passive_subj is not None else []):
             for c in obj.children:  # "$32 million in assistance for Haiti"
-                if c.dep_ == "prep" and c.lower_ in {"to", "for"}:
+                if c.dep_ == "prep" and (c.lower_ in {"to", "for"} or (
+                        c.lower_ == "in" and trig.lemma_.lower() in ON_SITE)):
                     preps.extend((c.lower_, p) for p in c.children if p.dep_ == "pobj")
                 if c.dep_ == "prep" and c.lower_ in {"in", "of"}:
                     for p in c.children:
@@ -463,6 +479,9 @@ class Extractor:
             for p, pobj in preps:
                 if p == "from":
                     fr.sources += [(m, "from") for m in actors.list_of(pobj)]
+            for p, pobj in preps:  # "received doses through COVAX": the channel delivered them
+                if p in {"through", "via"} and not fr.sources:
+                    fr.sources += [(m, p) for m in actors.list_of(pobj)]
             for obj in objects:  # "Pakistan received Chinese vaccine aid"
                 owner = actors.of_phrase(obj)
                 if not fr.sources and owner is not None and owner.kind != "pronoun" and \
@@ -511,6 +530,10 @@ class Extractor:
                 self._add_target(fr, pobj, actors, p)
             elif p in {"in", "on"} and typ in {"CONSULT"} and not fr.targets:
                 self._add_target(fr, pobj, actors, p)
+            elif p == "in" and typ == "AID" and (pobj.i < trig.i or trig.lemma_.lower() in ON_SITE) \
+                    and not fr.targets and \
+                    actors.at(pobj) is not None and actors.at(pobj).kind in {"state", "capital"}:
+                self._add_target(fr, pobj, actors, "in (fronted)")  # "In Libya, the UK will give"
             elif p == "on" and typ == "REQUEST":  # "called on Venezuelan forces to ..."
                 self._add_target(fr, pobj, actors, p)
             elif p in {"against", "on"} and typ in {"ACCUSE", "SANCTION", "THREATEN"}:
@@ -523,7 +546,7 @@ class Extractor:
             elif typ == "CONSULT" and actors.at(obj) is None:
                 continue  # "host the rescEU reserve" is not a meeting with the EU
             elif typ not in {"AID", "TRADE"}:
-                if typ == "REJECT":  # "rejected offers of help from the US, Germany..."
+                if typ in {"REJECT", "AGREE"}:  # "rejected/accepted offers of help from the US, ..."
                     for c in obj.subtree:
                         if c.dep_ == "prep" and c.lower_ == "from":
                             for p in c.children:
@@ -567,6 +590,13 @@ class Extractor:
                         self._add_target(fr, p, actors, c.lower_)
                     elif c.lower_ in {"by", "from"} and not fr.sources:
                         fr.sources += [(m, c.lower_) for m in actors.list_of(p)]
+                        if fr.spec.type == "REQUEST" and not fr.targets:
+                            # "a request from Lebanon" to whoever answers it (the clause subject)
+                            verb = _governing_verb(noun)
+                            subj = next((g for g in verb.children if g.dep_ == "nsubj"), None) \
+                                if verb is not None else None
+                            if subj is not None:
+                                fr.targets += [(m, "answered by") for m in actors.list_of(subj)]
             elif c.dep_ in {"acl", "relcl"}:  # "intention to strengthen cooperation with China"
                 for g in c.subtree:
                     if g.dep_ == "prep" and g.lower_ == "with":
@@ -635,7 +665,10 @@ class Extractor:
             if ctx.title_place is not None and ctx.title_place.code != source.code:
                 return [(ctx.title_place, "context: headline")]
         if typ in {"REJECT", "REQUEST"} and ctx.donor is not None and ctx.donor.code != source.code \
-                and any(t.lemma_.lower() in AID_OBJECTS for t in fr.theme):
+                and (any(t.lemma_.lower() in AID_OBJECTS for t in fr.theme) or (
+                    typ == "REJECT" and not any(c.dep_ in {"dobj", "xcomp", "ccomp", "prep"}
+                                                for c in fr.trigger.children))):
+            # "Maduro rejected the aid"; "China offered ..., but Taiwan refused"
             return [(ctx.donor, "context: donor of the aid")]  # "Maduro rejected the aid"
         if typ in {"ACCUSE", "SUPPORT"} and fr.trigger.pos_ == "NOUN":
             # "X expressed concern: ..." is about the actor the previous sentences spoke of
@@ -726,7 +759,8 @@ class Extractor:
             chain.append(node)
         for tok in chain:
             for c in tok.children:
-                if c.dep_ in {"aux", "auxpass"} and c.lower_ in {"will", "shall", "'ll", "wo"}:
+                if c.dep_ in {"aux", "auxpass"} and (c.lower_ in {"will", "shall", "'ll", "wo"} or (
+                        c.lower_ == "would" and reported_future(tok))):
                     return "pledged"
             if tok is not trig and tok.lemma_.lower() in FUTURE_HEADS:
                 return "pledged"
@@ -878,6 +912,30 @@ def _speech_subject(trig: Token) -> Token | None:
     return None
 
 
+LOCAL_DOLLARS = {"CAN": "CAD", "AUS": "AUD", "NZL": "NZD", "SGP": "SGD", "HKG": "HKD",
+                 "TWN": "TWD", "JAM": "JMD", "FJI": "FJD"}
+
+
+def _local_dollars(money: Money, issuer: str) -> Money:
+    """A bare "$" in a Canadian or Australian government release is its own dollar."""
+    local = LOCAL_DOLLARS.get(issuer)
+    if local and money.currency == "USD" and money.text.lstrip().startswith("$"):
+        return replace(money, currency=local)
+    return money
+
+
+def _requesters(trig: Token, actors: ActorIndex) -> list[tuple[ActorSpan, str]]:
+    """"aid in response to a request from the Government of Lebanon": the requester receives."""
+    for tok in trig.subtree:
+        if tok.lemma_.lower() in {"request", "appeal", "plea", "call"} and tok.pos_ == "NOUN":
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ in {"from", "by", "of"}:
+                    for p in c.children:
+                        if p.dep_ == "pobj" and actors.list_of(p):
+                            return [(m, "requester") for m in actors.list_of(p)]
+    return []
+
+
 PURPOSE_VERBS = {"support", "help", "assist", "aid", "boost", "strengthen", "bolster", "fund"}
 
 
@@ -889,7 +947,8 @@ def _purpose_targets(trig: Token, actors: ActorIndex) -> list[tuple[ActorSpan, s
                 if obj.dep_ == "dobj":
                     found = actors.list_of(obj)
                     if found:
-                        return [(m, "purpose") for m in found if m.kind in {"state", "capital"}]
+                        return [(m, "purpose") for m in found
+                                if m.kind in {"state", "capital", "demonym"}]
     return []
 
 
@@ -972,6 +1031,8 @@ class Label:
 
 
 PLACE_WORDS = {"inside", "in", "to", "for", "within"}
+RECIPIENT_LIST = re.compile(r"breakdown|by country|as follows|recipient|allocat|beneficiar")
+DONOR_LIST = re.compile(r"donor|pledges|contribut|sponsor|offers")
 
 
 def _label_actor(sent: Span, actors: ActorIndex) -> Label | None:

@@ -32,7 +32,11 @@ ROLE_SECTORS: dict[str, str] = {
     "newspaper": "MEDIA", "people": "GOV", "country": "GOV", "nation": "GOV", "state": "GOV",
 }
 PERSON_ROLES = {"minister", "president", "premier", "leader", "ambassador", "spokesman",
-                "spokeswoman", "spokesperson", "secretary", "king", "chancellor", "official"}
+                "spokeswoman", "spokesperson", "secretary", "king", "chancellor", "official",
+                "commissioner", "counsellor", "envoy", "administrator", "director", "chief"}
+CURRENCY_WORDS = {"franc", "francs", "dollar", "dollars", "pound", "pounds", "rupee", "rupees",
+                  "yen", "yuan", "peso", "pesos", "krona", "kronor", "krone", "kroner", "euro",
+                  "euros", "won", "rand", "ringgit", "baht", "lira", "real", "rouble", "ruble"}
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 GROUP_PRONOUNS = {"it", "its", "they", "their", "them", "we", "our", "us", "i", "me", "my"}
 NON_ACTOR_NORP = {"MEDIA"}
@@ -101,7 +105,8 @@ class MentionFinder:
                 if actor is not None:
                     resolved[(span.start, span.end)] = actor
         kept = filter_spans([doc[a:b] for a, b in resolved])
-        found = [resolved[(sp.start, sp.end)] for sp in kept]
+        found = [resolved[(sp.start, sp.end)] for sp in kept
+                 if not (sp.end < len(doc) and doc[sp.end].lower_ in CURRENCY_WORDS)]  # "Swiss francs"
         found.extend(self._references(doc, found))
         found.sort(key=lambda a: a.start)
         return self._link(found, doc)
@@ -145,7 +150,10 @@ class MentionFinder:
                     tok.lemma_.lower() in PERSON_ROLES | {"ministry", "government", "embassy",
                                                           "administration"}:
                 # only bare roles: "the minister", not "Italian minister" (handled by demonym)
-                if not any(c.i in taken for c in tok.children):
+                # nor "the Government of Lebanon" (its "of" phrase names the actor)
+                if not any(c.i in taken for c in tok.children) and not any(
+                        c.dep_ == "prep" and c.lower_ == "of" and any(g.i in taken for g in c.subtree)
+                        for c in tok.children):
                     refs.append(ActorSpan(tok.i, tok.i + 1, "", "role",
                                           ROLE_SECTORS.get(tok.lemma_.lower()), tok.text))
         return refs
@@ -164,7 +172,11 @@ class MentionFinder:
             want_person = span.text.lower() in PERSON_PRONOUNS or (
                 span.kind == "role" and span.text.lower().rstrip("s") in PERSON_ROLES)
             target = None
+            if span.kind == "role" and want_person:
+                target = _titled_person(out, doc, doc[span.start].lemma_.lower())
             for j in range(len(out) - 1, max(-1, len(out) - 40), -1):
+                if target is not None:
+                    break
                 cand = out[j]
                 if not cand.code or cand.kind == "pronoun":
                     continue
@@ -185,6 +197,19 @@ class MentionFinder:
                 out.append(ActorSpan(span.start, span.end, ref.code, span.kind,
                                      span.sector or ref.sector, span.text, antecedent=target))
         return out
+
+
+def _titled_person(out: list[ActorSpan], doc: Doc, title: str) -> int | None:
+    """"the Secretary" is the person earlier called "Secretary Blinken" (or "Secretary of
+    State Blinken"), not merely the last person named."""
+    for j in range(len(out) - 1, -1, -1):
+        cand = out[j]
+        if cand.kind != "person" or not cand.code:
+            continue
+        before = doc[max(0, cand.start - 5):cand.start]
+        if any(t.lemma_.lower() == title for t in before):
+            return j
+    return None
 
 
 def _recent_subject(out: list[ActorSpan], doc: Doc, span: ActorSpan) -> int | None:
