@@ -114,7 +114,8 @@ def _close_apposition(head: Token, appos: Token) -> bool:
 
 PEOPLE_NOUNS = {"people", "person", "victim", "population", "refugee", "family", "child",
                 "survivor", "community", "million", "thousand", "civilian", "resident", "those",
-                "citizen", "household", "nation", "country"}
+                "citizen", "household", "nation", "country", "party", "side", "authority",
+                "faction", "group"}
 
 
 def beneficiary_places(head: Token, actors: ActorIndex) -> list[ActorSpan]:
@@ -130,7 +131,9 @@ def beneficiary_places(head: Token, actors: ActorIndex) -> list[ActorSpan]:
     if head.dep_ == "dobj":  # "to feed refugees in Uganda": the place hangs on the verb
         around += [c for c in head.head.children if c.dep_ == "prep" and c.i > head.i]
     for tok in around:
-        if tok.dep_ == "prep" and tok.lower_ in {"in", "including", "of", "across"} and tok.i > head.i:
+        fled = tok.lower_ == "to" and tok.head.lemma_.lower() in {"flee", "escape", "return", "move"}
+        if tok.dep_ == "prep" and (tok.lower_ in {"in", "including", "of", "across"} or fled) \
+                and tok.i > head.i:  # "... refugees who have fled to Bangladesh"
             for p in tok.children:
                 if p.dep_ == "pobj":
                     for m in actors.list_of(p):

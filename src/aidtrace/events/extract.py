@@ -20,7 +20,7 @@ from ..nlp.dates import ResolvedDate, resolve_date
 from ..nlp.mentions import ActorSpan
 from ..nlp.quantities import Money, Quantity
 from ..ontology.lexicon import Lexicon, Phrase, Trigger
-from .aid import FUTURE_HEADS, AidReader, clause_tokens, numbers
+from .aid import FUTURE_HEADS, AidReader, clause_tokens, noun_forms, numbers
 from .arguments import ActorIndex, Unnamed, beneficiary_places, unnamed
 from .claims import (Attribution, according_to, factuality, governing_speaker, quote_speakers,
                      reported_future, speaker)
@@ -56,6 +56,7 @@ class Frame:
     group: Unnamed | None = None
     theme: list[Token] = field(default_factory=list)
     money: Money | None = None  # set when the frame is one figure of a list
+    named_subject: bool = False  # the clause has a noun subject that is not an actor ("Donors")
 
 
 @dataclass
@@ -284,7 +285,9 @@ class Extractor:
         fr.targets = [(m, via) for m, via in fr.targets if m.code]
         if label is not None and not fr.sources:
             self._label_arguments(fr, label, ctx)
-        if not fr.sources and (typ == "AID" or (typ == "TRADE" and role != "buyer")):
+        if not fr.sources and not fr.named_subject and (
+                typ == "AID" or (typ == "TRADE" and role != "buyer")):
+            # ("Donors pledged $1.5bn": a subject that names no actor is not filled from context)
             # (a purchase without a named seller stays unattributed rather than guessed)
             src = self._context_source(ctx, trig)
             if src is not None:
@@ -449,6 +452,9 @@ class Extractor:
                                 preps.extend((g.lower_, q) for q in g.children if q.dep_ == "pobj")
         if subj is None and passive_subj is None:
             subj = _inherited_subject(trig) or _stranded_subject(trig, actors)
+        fr.named_subject = role is None and subj is not None and subj.pos_ in {"NOUN", "PROPN"} \
+            and actors.of_phrase(subj) is None and subj.lower_ not in WH_WORDS and not any(
+                self.lex.item_class([f]) or f in self.lex.aid_words for f in noun_forms(subj))
         if trig.pos_ == "NOUN":
             self._noun_arguments(fr, actors)
             return
@@ -576,6 +582,10 @@ class Extractor:
                             fr.targets.append((m, "inside " + c.lemma_))
                             break
         fr.theme = fr.theme or objects + ([passive_subj] if passive_subj is not None else [])
+        if typ in {"CONSULT", "COOPERATE"} and not fr.targets:
+            partner = _with_partner(trig, actors)  # "spoke today with Foreign Minister X to ..."
+            if partner is not None:
+                fr.targets.append((partner, "with"))
 
     def _noun_arguments(self, fr: Frame, actors: ActorIndex) -> None:
         noun = fr.trigger
@@ -922,6 +932,22 @@ def _local_dollars(money: Money, issuer: str) -> Money:
     if local and money.currency == "USD" and money.text.lstrip().startswith("$"):
         return replace(money, currency=local)
     return money
+
+
+def _with_partner(trig: Token, actors: ActorIndex) -> ActorSpan | None:
+    """The parser sometimes hangs "with X to express ..." off the infinitive; read the first
+    actor after the trigger's "with" instead of trusting the tree."""
+    sent = trig.sent
+    for tok in sent[trig.i - sent.start + 1:]:
+        if tok.lower_ == "with" and tok.i - trig.i <= 4:
+            for nxt in sent[tok.i - sent.start + 1:min(tok.i - sent.start + 9, len(sent))]:
+                if nxt.pos_ in {"VERB", "AUX"}:
+                    return None
+                m = actors.at(nxt)
+                if m is not None and m.kind not in {"pronoun"}:
+                    return m
+            return None
+    return None
 
 
 def _requesters(trig: Token, actors: ActorIndex) -> list[tuple[ActorSpan, str]]:
