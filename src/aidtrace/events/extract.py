@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 
 from spacy.tokens import Doc, Span, Token
@@ -24,66 +24,26 @@ from .aid import FUTURE_HEADS, AidReader, clause_tokens, noun_forms, numbers
 from .arguments import ActorIndex, Unnamed, beneficiary_places, unnamed
 from .claims import (Attribution, according_to, factuality, governing_speaker, quote_speakers,
                      reported_future, speaker)
+from .context import Context, Frame, context_source, context_targets, remember_places
+from .layout import (DONOR_LIST, RECIPIENT_LIST, Label, enumeration, first_aid_token,
+                     heading_place, is_list_line, label_actor, local_dollars,
+                     per_target_quantity)
+from .syntax import (WH_WORDS, deictic_days, governing_verb, inherited_subject,
+                     paragraph_of, purpose_targets, requesters, speech_subject,
+                     stranded_subject, trim_date, under_request, with_partner)
 
 VERSION = "aidtrace-rules/0.1"
-AID_OBJECTS = {"aid", "assistance", "help", "supply", "shipment", "offer", "donation", "team",
-               "relief", "convoy", "delivery"}
 NOT_GIFTS = {"priority", "permission", "approval", "attention", "consideration", "speech",
              "interview", "briefing", "statement", "warning", "signal", "message", "order",
              "assurance", "guarantee", "light", "credit", "impression", "chance", "boost",
              "condolence", "greeting", "invitation", "letter", "opportunity", "voice"}
 ON_SITE = {"build", "construct", "set", "deploy", "distribute", "open", "establish"}
-CONTEXT_SENTENCES = 4  # how far back a recipient named earlier still counts
 MUTUAL = {"meet", "talk", "discuss", "confer", "speak", "cooperate", "collaborate", "agree",
           "sign"}
-WH_WORDS = {"which", "that", "who", "whom"}
-REQUEST_LEMMAS = {"appeal", "ask", "request", "urge", "seek", "call", "demand", "need", "want",
-                  "hope", "wish", "reject", "refuse", "decline", "block", "prevent"}
 DECLARATIVE = {"announce", "pledge", "promise", "offer", "commit", "say", "declare"}
 STATE_KINDS = {"state", "org", "group", "capital", "demonym", "person", "role", "pronoun"}
 FIRST_PERSON = {"we", "our", "us", "i", "my", "me"}
 TARGET_PREPS_AID = {"to", "for", "into"}
-
-
-@dataclass
-class Frame:
-    """Everything read about one trigger before it becomes one event per target."""
-
-    trigger: Token
-    spec: Trigger | Phrase
-    sources: list[tuple[ActorSpan, str]] = field(default_factory=list)  # (mention, via)
-    targets: list[tuple[ActorSpan, str]] = field(default_factory=list)
-    group: Unnamed | None = None
-    theme: list[Token] = field(default_factory=list)
-    money: Money | None = None  # set when the frame is one figure of a list
-    named_subject: bool = False  # the clause has a noun subject that is not an actor ("Donors")
-
-
-@dataclass
-class Context:
-    """What earlier sentences established, consulted only when a sentence is silent."""
-
-    published: date | None
-    outlet: ActorSpan | None
-    paragraph: int = -1
-    attribution: Attribution | None = None
-    # last recipient or location: (code, mention, sentence; -1 = title or heading, no expiry)
-    place: tuple[str, ActorSpan, int] | None = None
-    title_place: ActorSpan | None = None  # the headline's country: the last-resort recipient
-    donor: ActorSpan | None = None  # last AID source in the paragraph
-    last_date: ResolvedDate | None = None
-    para_date: ResolvedDate | None = None
-    recent: list[tuple[int, str, str | None]] = field(default_factory=list)  # (sent, src, tgt)
-    pending_list: Frame | None = None  # a frame whose recipients follow after a colon
-    quotes: dict[int, Attribution] = field(default_factory=dict)  # token -> quoted speaker
-    heading: ActorSpan | None = None  # a country heading over the factbox lines below it
-    list_intro: str = ""  # the sentence ending in ":" that introduced the current list
-    subjects: list[tuple[int, ActorSpan]] = field(default_factory=list)  # (sentence, actor)
-
-    def new_paragraph(self, index: int) -> None:
-        self.paragraph = index
-        self.attribution = None
-        self.para_date = None
 
 
 class Extractor:
@@ -103,8 +63,8 @@ class Extractor:
         events: list[Event] = []
         open_list: list[int] = []  # events whose items continue in the bullet lines below
         for si, sent in enumerate(doc.sents):
-            bullet = _is_list_line(article.text, sent.start_char)
-            para = _paragraph_of(sent.start_char, paragraphs)
+            bullet = is_list_line(article.text, sent.start_char)
+            para = paragraph_of(sent.start_char, paragraphs)
             if para != ctx.paragraph and not (bullet and open_list):
                 ctx.new_paragraph(para)
             new = self._sentence(sent, si, actors, ctx, article)
@@ -133,8 +93,8 @@ class Extractor:
         spk = speaker(sent, actors)
         moneys, quantities = numbers(sent)
         sent_date = self._sentence_date(sent, ctx)
-        label = _label_actor(sent, actors)
-        heading = _heading_place(sent, actors)
+        label = label_actor(sent, actors)
+        heading = heading_place(sent, actors)
         if heading is not None:
             ctx.place = (heading.code, heading, -1)
             ctx.heading = heading
@@ -143,7 +103,7 @@ class Extractor:
             ctx.heading = None
             if sent.text.rstrip().endswith(":"):  # the line that introduces a factbox
                 ctx.list_intro = sent.text.lower()
-            elif not _is_list_line(article.text, sent.start_char):
+            elif not is_list_line(article.text, sent.start_char):
                 ctx.list_intro = ""
         elif label.role == "donor" and label.actor.kind == "state" and ctx.donor is not None and \
                 RECIPIENT_LIST.search(ctx.list_intro) and not DONOR_LIST.search(ctx.list_intro):
@@ -152,7 +112,7 @@ class Extractor:
         frames = _drop_shadowed(frames)
         frames += self._contributions(sent, moneys, actors, frames)
         if label is not None and not any(f.spec.type == "AID" for f in frames):
-            anchor = _first_aid_token(sent, moneys, self.lex)
+            anchor = first_aid_token(sent, moneys, self.lex)
             if anchor is not None:
                 frames.append(Frame(trigger=anchor, spec=_LABEL_AID))
         out: list[Event] = []
@@ -165,7 +125,7 @@ class Extractor:
         for fr in frames:
             out.extend(self._events(fr, sent, si, actors, ctx, article, acc, spk, label,
                                     moneys, quantities, sent_date))
-        self._remember_places(sent, actors, ctx)
+        remember_places(sent, actors, ctx)
         return out
 
     def _contributions(self, sent: Span, moneys: list[Money], actors: ActorIndex,
@@ -246,7 +206,7 @@ class Extractor:
         fact = factuality(trig)
         if fact in {"negated", "hypothetical"}:
             return []  # "did not send", "could request", "wants to give" state no event
-        if typ in {"AID", "TRADE"} and _under_request(trig):
+        if typ in {"AID", "TRADE"} and under_request(trig):
             return []
         clause = clause_tokens(trig)
         if fr.spec is _LABEL_AID:  # a factbox line: everything after its colon
@@ -289,7 +249,7 @@ class Extractor:
                 typ == "AID" or (typ == "TRADE" and role != "buyer")):
             # ("Donors pledged $1.5bn": a subject that names no actor is not filled from context)
             # (a purchase without a named seller stays unattributed rather than guessed)
-            src = self._context_source(ctx, trig)
+            src = context_source(ctx, trig)
             if src is not None:
                 fr.sources = [src]
         if typ in {"AID", "TRADE"} and fr.targets:
@@ -298,7 +258,7 @@ class Extractor:
             return []
         if len(fr.sources) == 1 and fr.sources[0][0].kind == "pronoun" and \
                 fr.sources[0][0].text.lower() == "they":
-            said = _speech_subject(trig)
+            said = speech_subject(trig)
             if said is not None and len(actors.list_of(said)) > 1:  # "X and Y say they will"
                 fr.sources = [(m, "they = speakers") for m in actors.list_of(said)]
         if not fr.targets and len(fr.sources) > 1 and (typ == "COOPERATE" or (
@@ -320,11 +280,11 @@ class Extractor:
                     fr.group = None
                     break
             if not fr.targets:
-                fr.targets = _purpose_targets(trig, actors) or _requesters(trig, actors)
+                fr.targets = purpose_targets(trig, actors) or requesters(trig, actors)
         if not fr.targets and fr.group is None and (
                 typ not in {"AID", "TRADE"} or trig.tag_ not in {"VBZ", "VBP"} or trig.dep_ != "relcl"):
             # (present simple states a habit — "the country that provides aid" — not an event)
-            fr.targets = self._context_targets(fr, source, ctx, sent, actors)
+            fr.targets = context_targets(fr, source, ctx, sent, actors)
         if fr.group is not None and fr.group.count is None and not fr.targets and \
                 ":" in sent[trig.i - sent.start:].text:
             ctx.pending_list = fr
@@ -351,7 +311,7 @@ class Extractor:
             status = "pledged"  # "Pledges so far:" heads the lines below it
         claim = self._claim(trig, fr, actors, ctx, acc, spk, fact, source)
         if money is not None and ctx.outlet is not None:
-            money = _local_dollars(money, ctx.outlet.code)
+            money = local_dollars(money, ctx.outlet.code)
         value = self.aid.value(money, _as_date(date_) or ctx.published)
         n_targets = len(fr.targets)
         granularity = "single"
@@ -369,7 +329,7 @@ class Extractor:
                     continue
                 ev_items = tuple(items)
                 if target is not None:
-                    per = _per_target_quantity(target, sent, quantities, items)
+                    per = per_target_quantity(target, sent, quantities, items)
                     ev_items = per or ev_items
                 events.append(self._event(
                     fr, article, si, sent, source, source_via, target, via, typ, ev_items,
@@ -451,7 +411,7 @@ class Extractor:
                             if g.dep_ == "prep" and g.lower_ in {"to", "for"}:
                                 preps.extend((g.lower_, q) for q in g.children if q.dep_ == "pobj")
         if subj is None and passive_subj is None:
-            subj = _inherited_subject(trig) or _stranded_subject(trig, actors)
+            subj = inherited_subject(trig) or stranded_subject(trig, actors)
         fr.named_subject = role is None and subj is not None and subj.pos_ in {"NOUN", "PROPN"} \
             and actors.of_phrase(subj) is None and subj.lower_ not in WH_WORDS and not any(
                 self.lex.item_class([f]) or f in self.lex.aid_words for f in noun_forms(subj))
@@ -470,7 +430,7 @@ class Extractor:
                 subj = trig.head  # "the country that provides": the noun is the agent
             preps = [(p, trig.head if o.lower_ in WH_WORDS else o) for p, o in preps]
             if passive_subj is not None and passive_subj.i == trig.head.i:
-                governor = _governing_verb(trig.head)
+                governor = governing_verb(trig.head)
                 if governor is not None:
                     extra = clause_tokens(governor)
                     fr.theme = extra
@@ -583,7 +543,7 @@ class Extractor:
                             break
         fr.theme = fr.theme or objects + ([passive_subj] if passive_subj is not None else [])
         if typ in {"CONSULT", "COOPERATE"} and not fr.targets:
-            partner = _with_partner(trig, actors)  # "spoke today with Foreign Minister X to ..."
+            partner = with_partner(trig, actors)  # "spoke today with Foreign Minister X to ..."
             if partner is not None:
                 fr.targets.append((partner, "with"))
 
@@ -602,7 +562,7 @@ class Extractor:
                         fr.sources += [(m, c.lower_) for m in actors.list_of(p)]
                         if fr.spec.type == "REQUEST" and not fr.targets:
                             # "a request from Lebanon" to whoever answers it (the clause subject)
-                            verb = _governing_verb(noun)
+                            verb = governing_verb(noun)
                             subj = next((g for g in verb.children if g.dep_ == "nsubj"), None) \
                                 if verb is not None else None
                             if subj is not None:
@@ -619,7 +579,7 @@ class Extractor:
                 if head.pos_ in {"VERB", "AUX"}:
                     subj = next((c for c in head.children if c.dep_ == "nsubj"), None)
                     if subj is None:
-                        subj = _inherited_subject(head)
+                        subj = inherited_subject(head)
                     if subj is not None:
                         fr.sources += [(m, "subject of " + head.lemma_)
                                        for m in actors.list_of(subj)]
@@ -632,7 +592,7 @@ class Extractor:
     def _add_target(fr: Frame, tok: Token, actors: ActorIndex, via: str) -> None:
         found = actors.list_of(tok) or beneficiary_places(tok, actors)
         if found:
-            found += [m for m in _enumeration(found[-1], actors) if all(m.code != f.code for f in found)]
+            found += [m for m in enumeration(found[-1], actors) if all(m.code != f.code for f in found)]
             have = {m.code for m, _ in fr.targets}
             fr.targets += [(m, via) for m in found if m.code not in have]
             return
@@ -641,71 +601,7 @@ class Extractor:
             fr.group = group
 
     # -- context -------------------------------------------------------------------------
-    @staticmethod
-    def _context_source(ctx: Context, trig: Token) -> tuple[ActorSpan, str] | None:
-        if ctx.attribution is not None and ctx.attribution.actor.kind in {"state", "org", "demonym",
-                                                                          "capital", "role"}:
-            return ctx.attribution.actor, "context: according to"
-        if ctx.donor is not None:
-            return ctx.donor, "context: last donor"
-        if ctx.outlet is not None:
-            return ctx.outlet, "context: issuing government"
-        return None
 
-    @staticmethod
-    def _context_targets(fr: Frame, source: ActorSpan, ctx: Context, sent: Span,
-                         actors: ActorIndex) -> list[tuple[ActorSpan, str]]:
-        typ = fr.spec.type
-        here = sent_index(sent)
-        if typ in {"AID"}:
-            for j in range(len(ctx.recent) - 1, -1, -1):
-                s_i, src, tgt = ctx.recent[j]
-                if s_i < here - CONTEXT_SENTENCES:
-                    break
-                if src == source.code and tgt and tgt != source.code:
-                    mention = next((m for m in actors.mentions if m.code == tgt), None)
-                    if mention is not None:
-                        return [(mention, "context: previous event")]
-                    break
-            if ctx.place is not None and ctx.place[0] != source.code and (
-                    ctx.place[2] < 0 or ctx.place[2] >= here - CONTEXT_SENTENCES):
-                if ctx.place[2] >= 0:  # still the place under discussion: keep it alive
-                    ctx.place = (ctx.place[0], ctx.place[1], here)
-                return [(ctx.place[1], "context: last place")]
-            if ctx.title_place is not None and ctx.title_place.code != source.code:
-                return [(ctx.title_place, "context: headline")]
-        if typ in {"REJECT", "REQUEST"} and ctx.donor is not None and ctx.donor.code != source.code \
-                and (any(t.lemma_.lower() in AID_OBJECTS for t in fr.theme) or (
-                    typ == "REJECT" and not any(c.dep_ in {"dobj", "xcomp", "ccomp", "prep"}
-                                                for c in fr.trigger.children))):
-            # "Maduro rejected the aid"; "China offered ..., but Taiwan refused"
-            return [(ctx.donor, "context: donor of the aid")]  # "Maduro rejected the aid"
-        if typ in {"ACCUSE", "SUPPORT"} and fr.trigger.pos_ == "NOUN":
-            # "X expressed concern: ..." is about the actor the previous sentences spoke of
-            for s_i, m in reversed(ctx.subjects):
-                if s_i < sent_index(sent) - 2:
-                    break
-                if m.code != source.code and m.kind in {"state", "capital", "org"}:
-                    return [(m, "context: previous subject")]
-        if typ == "SUPPORT" and getattr(fr.spec, "mode", None) == "thank":
-            for j in range(len(ctx.recent) - 1, -1, -1):
-                s_i, src, tgt = ctx.recent[j]
-                if tgt == source.code and src:
-                    mention = next((m for m in actors.mentions if m.code == src), None)
-                    if mention is not None:
-                        return [(mention, "context: thanked donor")]
-        return []
-
-    @staticmethod
-    def _remember_places(sent: Span, actors: ActorIndex, ctx: Context) -> None:
-        for m in actors.in_span(sent.start, sent.end):
-            head = sent.doc[m.end - 1]
-            if head.dep_ in {"nsubj", "nsubjpass"} or any(
-                    t.dep_ in {"nsubj"} for t in sent.doc[m.start:m.end]):
-                ctx.subjects.append((sent_index(sent), m))
-            if m.kind in {"state", "capital"} and head.dep_ == "pobj" and \
-                    head.head.lower_ in {"in", "to", "into", "for"}:
-                ctx.place = (m.code, m, sent_index(sent))
 
     # -- details ---------------------------------------------------------------------------
     def _sentence_date(self, sent: Span, ctx: Context) -> ResolvedDate | None:
@@ -729,7 +625,7 @@ class Extractor:
             node = node.head
             chain.add(node.i)
         direct, inner = [], []
-        for ent in list(sent.ents) + _deictic_days(sent):
+        for ent in list(sent.ents) + deictic_days(sent):
             if ent.label_ != "DATE":
                 continue
             head = ent.root.head
@@ -746,7 +642,7 @@ class Extractor:
 
     @staticmethod
     def _resolve(ent: Span, ctx: Context) -> ResolvedDate | None:
-        ent = _trim_date(ent)
+        ent = trim_date(ent)
         if any(t.lower_ == "according" for t in ent.root.ancestors):
             return None  # "(according to the ministry on April 13)" dates the claim, not the event
         text = ent.text
@@ -841,195 +737,6 @@ _LABEL_AID = Trigger(lemma=":", type="AID", mode="money", cameo="071", status="u
 _CONTRIBUTION = Trigger(lemma="from", type="AID", mode="money", cameo="071", status="pledged")
 
 
-def _deictic_days(sent: Span) -> list[Span]:
-    """"Today", "yesterday": the small model does not always tag them as DATE."""
-    out = []
-    for tok in sent:
-        if tok.lower_ in {"today", "yesterday", "tonight", "tomorrow"} and not tok.ent_type_:
-            out.append(Span(sent.doc, tok.i, tok.i + 1, label="DATE"))
-    return out
-
-
-def _trim_date(ent: Span) -> Span:
-    """"March 3.86 billion" -> "March": spaCy's DATE entities can run into a quantity."""
-    for tok in ent[1:]:
-        nxt = tok.nbor() if tok.i + 1 < len(tok.doc) else None
-        if tok.like_num and ("." in tok.text or (nxt is not None and nxt.lower_ in {
-                "million", "billion", "thousand", "trillion"})):
-            return ent.doc[ent.start:tok.i]
-    return ent
-
-
-def sent_index(sent: Span) -> int:
-    """Sentence number within its doc, cached on the doc (user_data)."""
-    starts = sent.doc.user_data.get("aidtrace_sent_starts")
-    if starts is None:
-        starts = {s.start: i for i, s in enumerate(sent.doc.sents)}
-        sent.doc.user_data["aidtrace_sent_starts"] = starts
-    return starts[sent.start]
-
-
-_LIST_MARK = re.compile(r"\s*(?:[•·▪●◦‣\-–*]|\d{1,2}[.)])\s*")
-
-
-def _is_list_line(text: str, offset: int) -> bool:
-    """Does the sentence at ``offset`` start a bullet or numbered line?"""
-    line_start = text.rfind("\n", 0, offset) + 1
-    prefix = text[line_start:offset]
-    return bool(prefix) and _LIST_MARK.fullmatch(prefix) is not None
-
-
-def _paragraph_of(offset: int, starts: list[int]) -> int:
-    index = 0
-    for i, s in enumerate(starts):
-        if s <= offset:
-            index = i
-    return index
-
-
-LIST_GLUE = {",", "and", "(", ")", "the", "as", "well", "&", ";"}
-
-
-def _enumeration(last: ActorSpan, actors: ActorIndex) -> list[ActorSpan]:
-    """States that continue a list the parser broke: "Niger (496,800), Guinea (496,800), ..."."""
-    doc = actors.doc
-    out: list[ActorSpan] = []
-    i = last.end
-    sent_end = doc[last.start].sent.end
-    while i < sent_end:
-        tok = doc[i]
-        if tok.lower_ in LIST_GLUE or tok.like_num or tok.is_space:
-            i += 1
-            continue
-        m = actors.at(tok)
-        if m is None or m.kind not in {"state"} or m.start != i:
-            break
-        out.append(m)
-        i = m.end
-    return out
-
-
-def _speech_subject(trig: Token) -> Token | None:
-    node = trig
-    for _ in range(3):
-        if node.head.i == node.i:
-            return None
-        if node.dep_ in {"ccomp", "xcomp"}:
-            subj = next((c for c in node.head.children if c.dep_ == "nsubj"), None)
-            if subj is not None:
-                return subj
-        node = node.head
-    return None
-
-
-LOCAL_DOLLARS = {"CAN": "CAD", "AUS": "AUD", "NZL": "NZD", "SGP": "SGD", "HKG": "HKD",
-                 "TWN": "TWD", "JAM": "JMD", "FJI": "FJD"}
-
-
-def _local_dollars(money: Money, issuer: str) -> Money:
-    """A bare "$" in a Canadian or Australian government release is its own dollar."""
-    local = LOCAL_DOLLARS.get(issuer)
-    if local and money.currency == "USD" and money.text.lstrip().startswith("$"):
-        return replace(money, currency=local)
-    return money
-
-
-def _with_partner(trig: Token, actors: ActorIndex) -> ActorSpan | None:
-    """The parser sometimes hangs "with X to express ..." off the infinitive; read the first
-    actor after the trigger's "with" instead of trusting the tree."""
-    sent = trig.sent
-    for tok in sent[trig.i - sent.start + 1:]:
-        if tok.lower_ == "with" and tok.i - trig.i <= 4:
-            for nxt in sent[tok.i - sent.start + 1:min(tok.i - sent.start + 9, len(sent))]:
-                if nxt.pos_ in {"VERB", "AUX"}:
-                    return None
-                m = actors.at(nxt)
-                if m is not None and m.kind not in {"pronoun"}:
-                    return m
-            return None
-    return None
-
-
-def _requesters(trig: Token, actors: ActorIndex) -> list[tuple[ActorSpan, str]]:
-    """"aid in response to a request from the Government of Lebanon": the requester receives."""
-    for tok in trig.subtree:
-        if tok.lemma_.lower() in {"request", "appeal", "plea", "call"} and tok.pos_ == "NOUN":
-            for c in tok.children:
-                if c.dep_ == "prep" and c.lower_ in {"from", "by", "of"}:
-                    for p in c.children:
-                        if p.dep_ == "pobj" and actors.list_of(p):
-                            return [(m, "requester") for m in actors.list_of(p)]
-    return []
-
-
-PURPOSE_VERBS = {"support", "help", "assist", "aid", "boost", "strengthen", "bolster", "fund"}
-
-
-def _purpose_targets(trig: Token, actors: ActorIndex) -> list[tuple[ActorSpan, str]]:
-    """"provide $5 million to support Fiji's recovery": the actor the purpose clause serves."""
-    for c in trig.children:
-        if c.dep_ in {"advcl", "xcomp"} and c.lemma_.lower() in PURPOSE_VERBS:
-            for obj in c.children:
-                if obj.dep_ == "dobj":
-                    found = actors.list_of(obj)
-                    if found:
-                        return [(m, "purpose") for m in found
-                                if m.kind in {"state", "capital", "demonym"}]
-    return []
-
-
-def _stranded_subject(trig: Token, actors: ActorIndex) -> Token | None:
-    """The parser sometimes makes the subject the root ("The State Department, which
-    procured the aid, called on ..."): an actor heading the sentence before the verb."""
-    if trig.dep_ not in {"ROOT", "conj"} or trig.tag_ == "VBN":
-        return None
-    sent = trig.sent
-    for tok in sent[: trig.i - sent.start]:
-        if tok.dep_ == "ROOT" and tok.pos_ in {"PROPN", "NOUN"} and actors.of_phrase(tok):
-            return tok
-    return None
-
-
-def _governing_verb(tok: Token) -> Token | None:
-    node = tok
-    for _ in range(6):
-        if node.head.i == node.i:
-            return node if node.pos_ in {"VERB", "AUX"} else None
-        node = node.head
-        if node.pos_ in {"VERB", "AUX"}:
-            return node
-    return None
-
-
-def _inherited_subject(tok: Token) -> Token | None:
-    """Subject shared through "decided to send", "delivered ... and also sent"."""
-    if any(c.dep_ == "auxpass" for c in tok.children):
-        return None  # "Indonesia will receive X, 300,000 will be sent to Jamaica": no agent
-    node = tok
-    for _ in range(4):
-        if node.dep_ not in {"xcomp", "conj", "advcl", "ccomp"} or node.head.i == node.i:
-            return None
-        node = node.head
-        for c in node.children:
-            if c.dep_ in {"nsubj"}:
-                return c
-            if c.dep_ == "nsubjpass" and node.dep_ != "conj":
-                return None
-    return None
-
-
-def _under_request(trig: Token) -> bool:
-    """A transfer asked for, refused or blocked is not a transfer."""
-    node = trig
-    for _ in range(4):
-        if node.head.i == node.i:
-            return False
-        node = node.head
-        if node.lemma_.lower() in REQUEST_LEMMAS:
-            return True
-    return False
-
-
 def _drop_shadowed(frames: list[Frame]) -> list[Frame]:
     """A verb whose object is itself a trigger noun ("announced the cessation of exports",
     "held talks") yields to the noun's event."""
@@ -1045,74 +752,6 @@ def _drop_shadowed(frames: list[Frame]) -> list[Frame]:
 
 def _has_aid_word(tokens: list[Token], lex: Lexicon) -> bool:
     return any(t.lemma_.lower() in lex.aid_words for t in tokens)
-
-
-@dataclass(frozen=True)
-class Label:
-    """A factbox line's head: "UNITED STATES: $20 million" names a donor, "INSIDE SYRIA:
-    $516 million" a place, "WFP: Food [USD 1 million]" under a country heading a channel."""
-
-    actor: ActorSpan
-    role: str  # donor, place
-
-
-PLACE_WORDS = {"inside", "in", "to", "for", "within"}
-RECIPIENT_LIST = re.compile(r"breakdown|by country|as follows|recipient|allocat|beneficiar")
-DONOR_LIST = re.compile(r"donor|pledges|contribut|sponsor|offers")
-
-
-def _label_actor(sent: Span, actors: ActorIndex) -> Label | None:
-    text = sent.text
-    colon = text.find(":")
-    if colon <= 0 or colon > 60:
-        return None
-    head = [m for m in actors.in_span(sent.start, sent.end)
-            if sent.doc[m.end - 1].idx + len(sent.doc[m.end - 1].text) - sent.start_char <= colon]
-    if not head:
-        return None
-    prefix = re.sub(r"^[\W\d]+", "", text[:colon]).strip()
-    m = head[0]
-    if len(prefix) - len(m.text) > 12 or m.kind not in {"state", "org", "group"}:
-        return None
-    extra = prefix.lower().replace(m.text.lower(), " ").split()
-    if extra and all(w in PLACE_WORDS for w in extra):
-        return Label(m, "place")
-    return Label(m, "donor") if not extra else None
-
-
-def _heading_place(sent: Span, actors: ActorIndex) -> ActorSpan | None:
-    """A line that is only a country name ("1. Myanmar") heads what follows."""
-    words = [t for t in sent if not t.is_punct and not t.like_num and not t.is_space]
-    found = actors.in_span(sent.start, sent.end)
-    if len(found) == 1 and found[0].kind == "state" and \
-            len(words) <= found[0].end - found[0].start and ":" not in sent.text:
-        return found[0]
-    return None
-
-
-def _first_aid_token(sent: Span, moneys: list[Money], lex: Lexicon) -> Token | None:
-    colon = sent.text.find(":")
-    for tok in sent:
-        if tok.idx - sent.start_char <= colon:
-            continue
-        if moneys or tok.lemma_.lower() in lex.items:
-            return tok
-    return None
-
-
-def _per_target_quantity(target: ActorSpan, sent: Span, quantities: list[Quantity],
-                         items: list[Item]) -> tuple[Item, ...] | None:
-    """"Niger (496,800), Guinea (496,800)": a number in brackets after a recipient."""
-    doc = sent.doc
-    end_tok = doc[target.end - 1]
-    after = doc.text[end_tok.idx + len(end_tok.text): end_tok.idx + len(end_tok.text) + 16]
-    m = re.match(r"\s*\((\d[\d,\.]*)\)", after)
-    if not m or not items:
-        return None
-    value = float(m.group(1).replace(",", ""))
-    first = items[0]
-    unit = "doses" if first.item_class == "vaccines" else first.unit
-    return (replace(first, quantity=value, unit=unit),) + tuple(items[1:])
 
 
 def _aid_mode(items: tuple[Item, ...], default: str | None) -> str | None:
