@@ -16,7 +16,8 @@ from ..ontology.lexicon import Lexicon
 
 FUTURE_HEADS = {"plan", "intend", "expect", "set", "decide", "aim", "prepare", "agree",
                 "pledge", "promise", "commit", "begin", "start", "continue", "due", "going",
-                "will", "schedule", "vow", "propose", "offer", "allow", "let", "resume"}
+                "will", "schedule", "vow", "propose", "offer", "allow", "let", "resume",
+                "announce"}
 HYPOTHETICAL_HEADS = {"want", "hope", "wish", "consider", "seek", "try", "need", "ask",
                       "urge", "appeal", "request", "call", "demand", "refuse", "fail",
                       "reject", "decline", "block", "stop", "prevent"}

@@ -53,6 +53,7 @@ class Context:
     quotes: dict[int, Attribution] = field(default_factory=dict)  # token -> quoted speaker
     heading: ActorSpan | None = None  # a country heading over the factbox lines below it
     list_intro: str = ""  # the sentence ending in ":" that introduced the current list
+    last_aid: tuple[str, ResolvedDate | None] | None = None  # status and date of the last transfer
     subjects: list[tuple[int, ActorSpan]] = field(default_factory=list)  # (sentence, actor)
 
     def new_paragraph(self, index: int) -> None:

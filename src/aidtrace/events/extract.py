@@ -300,15 +300,18 @@ class Extractor:
         if typ in {"SUPPORT", "ACCUSE"} and not fr.targets:
             return []
         date_ = self._clause_date(trig, clause, sent, ctx) or sent_date or ctx.para_date
-        if date_ is None and ctx.published and trig.tag_ in {"VBZ", "VBP", "VBG", "VB", "VBN"} \
-                and trig.tag_ != "VBD":
-            # present, perfect or future: the report is of the publication day
+        if date_ is None and spec is _LABEL_AID and ctx.last_aid is not None:
+            date_ = ctx.last_aid[1]  # a factbox line shares the date of the grant it breaks down
+        if date_ is None and ctx.published and (trig.tag_ != "VBD" or typ not in {"AID", "TRADE"}):
+            # present, perfect or future, or a statement in a report: the publication day
             date_ = ResolvedDate(value=ctx.published.isoformat(), precision="day",
                                  text="(publication date)", basis="published")
         status = self._status(trig, spec, date_, ctx.published, items) \
             if typ in {"AID", "TRADE"} else None
         if spec is _LABEL_AID and "pledge" in ctx.list_intro:
             status = "pledged"  # "Pledges so far:" heads the lines below it
+        elif spec is _LABEL_AID and ctx.last_aid is not None and status == "unknown":
+            status = ctx.last_aid[0]
         claim = self._claim(trig, fr, actors, ctx, acc, spk, fact, source)
         if money is not None and ctx.outlet is not None:
             money = local_dollars(money, ctx.outlet.code)
@@ -339,6 +342,8 @@ class Extractor:
                                if ev.target else None))
         if events and typ == "AID":
             ctx.donor = source
+            if spec is not _LABEL_AID:
+                ctx.last_aid = (status or "unknown", date_)
         if date_ is not None and events:
             ctx.last_date = date_
         return events
@@ -675,6 +680,8 @@ class Extractor:
             return "pledged"  # "817,000 are to be transported to Kenya"
         if base == "unknown" and trig.tag_ in {"VBD", "VBN"}:
             return "delivered"
+        if base == "unknown" and trig.tag_ == "VBG" and auxes & {"is", "are", "am"}:
+            return "pledged"  # "Australia is providing $1 million": a commitment being made
         if base == "shipped" and trig.tag_ == "VBD" and not auxes and date_ is not None \
                 and published is not None and _as_date(date_) is not None \
                 and (published - _as_date(date_)).days > 7:
