@@ -222,7 +222,7 @@ def test_money_is_not_a_quantity() -> None:
     "by April 11, masks were shipped", "on March 24, 2020 officials", "on 14 August crews",
     "in 1951 broke off relations", "the 2015 earthquake victims", "at 10:30 teams arrived",
     "at 10 a.m. teams arrived", "a 7.2 magnitude earthquake", "a 7.2-magnitude earthquake",
-    "a 19-member team", "a 50m wall", "in the 1990s donors", "Sept. 11 attacks",
+    "a 50m wall", "in the 1990s donors", "Sept. 11 attacks",
     "Article 5 commitments", "Boeing 747 aircraft", "COVID 19 vaccines", "for 3 days",
     "over 20 years", "one of the helicopters", "one-off payments", "no one knows",
     "817,000 are to be transported", "Niger (496,800)", "millions of dollars",
@@ -337,3 +337,17 @@ def test_spans_slice_back_on_amount_like_text(parts: list[str], sep: str) -> Non
 @given(st.text(max_size=80))
 def test_never_raises_on_any_text(text: str) -> None:
     _check(text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("a 19-member team arrived", 19.0),
+    ("and a 64-strong search and rescue team", 64.0),
+])
+def test_sized_teams_count_people(text, value):
+    [q] = find_quantities(text)
+    assert q.value == value and q.unit == "people"
+
+
+def test_more_between_number_and_noun():
+    [q] = find_quantities("send nearly three hundred more health workers to Liberia")
+    assert q.value == 300 and q.unit == "people" and q.qualifier == "about"

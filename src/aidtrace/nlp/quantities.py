@@ -106,6 +106,10 @@ _TONS_PER = {**dict.fromkeys(["ton", "tons", "tonne", "tonnes", "t"], 1.0),
                               "kilogramme", "kilogrammes"], 0.001),
              **dict.fromkeys(["lb", "lbs", "pound", "pounds"], 0.00045359237)}
 # Nouns after a number that measure time, distance or scale rather than count goods.
+_MORE = {"more", "additional", "extra", "further", "new", "fresh"}
+# "a 64-strong team", "a 60-member rescue team": the size is the number of people
+_SIZED_TEAM = re.compile(r"\b(\d[\d,]*)-(?:strong|member|person|man|woman)\b[^.;:]{0,40}?"
+                         r"\b(?:team|contingent|unit|delegation|crew|mission|squad)s?\b", re.I)
 _NOT_COUNTED = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour",
                 "hours", "minute", "minutes", "second", "seconds", "decade", "decades",
                 "century", "centuries", "percent", "pct", "per", "percentage", "point",
@@ -517,7 +521,9 @@ def _head(toks: list[_Tok], k: int, *, lexicon_only: bool = False,
                 return None
             if _is_head(tok, lexicon_only) and not _modifies_next(toks, j):
                 return k, j
-            if tok.low == "and" and j + 1 < n and toks[j + 1].text[0].isalpha() \
+            if tok.low in _MORE:
+                pass  # "three hundred more health workers", "two additional teams"
+            elif tok.low == "and" and j + 1 < n and toks[j + 1].text[0].isalpha() \
                     and toks[j + 1].low not in _STOP and toks[j + 1].low not in _SMALL \
                     and toks[j + 1].low not in _TENS:
                 pass  # "search and rescue teams"
@@ -644,8 +650,15 @@ def find_quantities(text: str) -> list[Quantity]:
     spans = [(m.start, m.end) for m in find_money(text)]
     in_money = [any(a <= tok.start < b for a, b in spans) for tok in toks]
     found: list[Quantity] = []
+    for m in _SIZED_TEAM.finditer(text):
+        found.append(Quantity(m.start(1), m.end(), m.group(0), float(m.group(1).replace(",", "")),
+                              "people", m.group(0)[m.end(1) - m.start(1) + 1:], None))
+    taken = [(q.start, q.end) for q in found]
     i = 0
     while i < len(toks):
+        if any(a <= toks[i].start < b for a, b in taken):
+            i += 1
+            continue
         if in_money[i]:
             i += 1
             continue
@@ -658,6 +671,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if qty is not None and not any(in_money[j] for j in range(i, len(toks))
                                        if toks[j].start < qty.end):
             found.append(qty)
+            found.sort(key=lambda q: q.start)
             i = next(j for j in range(i, len(toks) + 1)
                      if j == len(toks) or toks[j].start >= qty.end)
         else:
