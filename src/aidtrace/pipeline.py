@@ -69,7 +69,7 @@ class Pipeline:
         ("Burma Agrees to US Aid"), never a demonym ("Indian subcontinent")."""
         if not article.title:
             return None
-        doc = self.nlp(article.title)
+        doc = self.nlp.make_doc(article.title)  # tokens only: a full parse per headline is costly
         places = []
         for span in sorted(self.finder.match(doc), key=lambda sp: sp.start):
             entry, form = self.finder.lookup_surface(span.text)
@@ -77,8 +77,10 @@ class Pipeline:
                 places.append(ActorSpan(span.start, span.end, entry.code, "state", entry.sector,
                                         span.text))
         for place in places:
-            head = doc[place.end - 1]
-            if head.dep_ == "pobj" and head.head.lower_ in {"to", "for", "in", "into"}:
+            modifies = place.end < len(doc) and doc[place.end].lower_ in \
+                self.extractor.lex.aid_words  # "Agrees to US Aid": the country modifies "Aid"
+            if place.start > 0 and doc[place.start - 1].lower_ in {"to", "for", "in", "into"} \
+                    and not modifies:
                 return place
         return places[0] if places else None
 

@@ -5,6 +5,7 @@ numbers found by ``nlp.quantities`` mapped onto them by character offset.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -135,5 +136,14 @@ def noun_forms(tok: Token) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+# Cheap pre-check: most sentences hold no number at all, and the readers re-tokenise.
+_NUMERIC = re.compile(r"\d|[$€£¥]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                      r"twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+                      r"thousand|million|billion|dozen|a|an|single)\b", re.I)
+
+
 def numbers(sent: Span) -> tuple[list[Money], list[Quantity]]:
-    return find_money(sent.text), find_quantities(sent.text)
+    text = sent.text
+    if not _NUMERIC.search(text):
+        return [], []
+    return find_money(text), find_quantities(text)

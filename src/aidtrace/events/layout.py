@@ -112,7 +112,10 @@ def per_target_quantity(target: ActorSpan, sent: Span, quantities: list[Quantity
     """"Niger (496,800), Guinea (496,800)": a number in brackets after a recipient."""
     doc = sent.doc
     end_tok = doc[target.end - 1]
-    after = doc.text[end_tok.idx + len(end_tok.text): end_tok.idx + len(end_tok.text) + 16]
+    # tokens, not doc.text: Doc.text rebuilds the whole article string on every access
+    after = doc[end_tok.i + 1:min(len(doc), end_tok.i + 6)].text
+    if end_tok.whitespace_:
+        after = " " + after
     m = re.match(r"\s*\((\d[\d,\.]*)\)", after)
     if not m or not items:
         return None

@@ -29,6 +29,8 @@ Judgement calls, kept here so that they can be argued with:
 """
 from __future__ import annotations
 
+import functools
+
 import calendar
 import re
 from dataclasses import dataclass
@@ -475,6 +477,7 @@ def _absolute(core: str, published: date | None, future: bool,
 
 # --- entry point -------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)  # pure; dateparser costs ~2.5 ms a call
 def resolve_date(text: str, *, published: date | None, anchor: ResolvedDate | None = None,
                  future: bool = False) -> ResolvedDate | None:
     """The date `text` names, at the precision it gives, or None when it names none.
