@@ -26,6 +26,7 @@ eval: install
 
 bench: install
 	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/bench_api.py
 
 serve: install
 	$(VENV)/bin/aidtrace serve
