@@ -12,7 +12,8 @@
     │   ├── FetchError         [A016] unreachable, slow or non-HTML URL
     │   └── RejectedInputsError [A017] --strict and some inputs were rejected (exit 4)
     ├── StoreError             [A020] the database cannot be opened or written
-    └── NotFoundError          [A030] an id the user asked for does not exist (exit 3)
+    ├── NotFoundError          [A030] an id the user asked for does not exist (exit 3)
+    └── WorkerError            [A040] a parallel-ingest worker lost a whole shard (rerun resumes)
 """
 from __future__ import annotations
 
@@ -82,3 +83,10 @@ class StoreError(AidtraceError):
 class NotFoundError(AidtraceError):
     code = "A030"
     exit_code = 3
+
+
+class WorkerError(AidtraceError):
+    """A worker of ``ingest --workers/--dask`` failed on a whole shard (crashed, killed,
+    unreachable). Shards before it are stored; running the same command again resumes."""
+
+    code = "A040"

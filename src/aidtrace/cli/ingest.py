@@ -42,6 +42,14 @@ def ingest(sources: list[str] = typer.Argument(
            strict: bool = typer.Option(False, "--strict", help="exit 4 if any input was rejected"),
            no_extract: bool = typer.Option(
                False, "--no-extract", help="store only, extract later (ingest again without it)"),
+           workers: Optional[int] = typer.Option(
+               None, "--workers", help="extract in N worker processes (one writer stores)"),
+           dask: Optional[str] = typer.Option(
+               None, "--dask", help="extract on a Dask cluster: scheduler ADDRESS, or 'local' "
+                                    "for a LocalCluster of --workers processes"),
+           shard_dir: Optional[str] = typer.Option(
+               None, "--shard-dir", help="where workers write Parquet shards (default <db>.shards; "
+                                         "on a cluster: storage every node shares)"),
            db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
            verbose: int = VerboseOption) -> None:
     """Read articles from every source, extract their events, and store both.
@@ -56,6 +64,16 @@ def ingest(sources: list[str] = typer.Argument(
         logging.getLogger("aidtrace.ingest.progress").setLevel(logging.INFO)
     settings = settings_from(db, config)
     fields = parse_fields(field)
+    if workers is not None or dask is not None:  # parallel ingest (issue 6): aidtrace.runner
+        from ..runner import ingest_in_parallel
+
+        summary = ingest_in_parallel(sources, settings=settings, workers=workers, dask=dask,
+                                     shard_dir=shard_dir, fmt=fmt, fields=fields, no_extract=no_extract)
+        typer.echo(summary.line())
+        parallel_error = summary.strict_error() if strict else None
+        if parallel_error is not None:
+            raise parallel_error
+        return
     pipeline = None
     if not no_extract:
         from ..pipeline import Pipeline  # loads the spaCy model: only when extracting

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ..errors import NotFoundError, StoreError
 from ..models import Article, Document, Event, LedgerEntry
@@ -56,6 +57,9 @@ def event_row(ev: Event, run_id: str | None) -> tuple[Any, ...]:
 ARTICLE_COLUMNS = ("id", "url", "title", "published", "outlet", "lang", "licence", "source", "text",
                    "content_hash", "duplicate_of", "run_id")
 LEDGER_COLUMNS = ("origin", "status", "reason", "article_id", "duplicate_of", "run_id")
+MENTION_COLUMNS = ("article_id", "sentence", "start_char", "end_char", "text", "code", "kind", "sector",
+                   "antecedent")
+ITEM_COLUMNS = ("event_id", "idx", "item", "item_class", "quantity", "unit", "qualifier")
 
 
 # Row builders, shared by the Store's own writes and by the Parquet shards of the
@@ -180,27 +184,50 @@ class Store:
 
         Not a transaction by itself: callers group documents into one atomic batch.
         """
-        aid = doc.article.id
-        self.con.execute("DELETE FROM event_items WHERE event_id IN "
-                         "(SELECT id FROM events WHERE article_id=?)", [aid])
-        self.con.execute("DELETE FROM events WHERE article_id=?", [aid])
-        self.con.execute("DELETE FROM mentions WHERE article_id=?", [aid])
-        self.write_article(doc.article, run_id=run_id)
-        if doc.mentions:
-            self.con.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?)", mention_rows(doc))
-        if doc.events:
-            marks = ",".join("?" * len(EVENT_COLUMNS))
-            self.con.executemany(f"INSERT INTO events ({','.join(EVENT_COLUMNS)}) VALUES ({marks})",
-                                 [event_row(ev, run_id) for ev in doc.events])
-            items = item_rows(doc.events)
-            if items:
-                self.con.executemany("INSERT INTO event_items VALUES (?,?,?,?,?,?,?)", items)
+        self.write_documents([doc], run_id=run_id)
+
+    def write_documents(self, docs: Iterable[Document], *, run_id: str | None = None,
+                        duplicate_of: Mapping[str, str] | None = None) -> None:
+        """Replace everything stored for each document's article with that document's rows.
+
+        A batch costs a few statements whatever its size: one DELETE per table for all its
+        articles, then one bulk INSERT per table through Arrow (DuckDB's executemany costs
+        about a millisecond per row). Articles in ``duplicate_of`` (id -> original) are
+        stored as copies of it. When one article comes twice, the later document is the one
+        stored. Not a transaction by itself: callers group documents into one atomic batch.
+        """
+        latest = {doc.article.id: doc for doc in docs}
+        if not latest:
+            return
+        ids = list(latest)
+        copies = duplicate_of or {}
+        self.con.execute("DELETE FROM event_items WHERE event_id IN"
+                         " (SELECT id FROM events WHERE article_id IN (SELECT unnest(?)))", [ids])
+        for table, column in (("events", "article_id"), ("mentions", "article_id"), ("articles", "id")):
+            self.con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT unnest(?))", [ids])
+        batch = list(latest.values())
+        events = [ev for doc in batch for ev in doc.events]
+        self._insert("articles", ARTICLE_COLUMNS,
+                     [article_row(d.article, copies.get(d.article.id), run_id) for d in batch])
+        self._insert("mentions", MENTION_COLUMNS, [row for d in batch for row in mention_rows(d)])
+        self._insert("events", EVENT_COLUMNS, [event_row(ev, run_id) for ev in events])
+        self._insert("event_items", ITEM_COLUMNS, item_rows(events))
 
     def write_ledger(self, entries: Iterable[LedgerEntry], run_id: str | None = None) -> None:
-        rows = [ledger_row(e, run_id) for e in entries]
-        if rows:
-            self.con.executemany(
-                f"INSERT INTO ledger ({','.join(LEDGER_COLUMNS)}) VALUES (?,?,?,?,?,?)", rows)
+        self._insert("ledger", LEDGER_COLUMNS, [ledger_row(e, run_id) for e in entries])
+
+    def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Append rows (tuples in ``columns`` order) in one INSERT through an Arrow table."""
+        if not rows:
+            return
+        data = pa.Table.from_arrays([pa.array(list(col)) for col in zip(*rows)], names=list(columns))
+        view = f"_new_{table}"
+        self.con.register(view, data)
+        try:
+            names = ",".join(columns)
+            self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {view}")
+        finally:
+            self.con.unregister(view)
 
     # -- reads --------------------------------------------------------------------
     def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -297,5 +324,5 @@ class Store:
         return out
 
 
-__all__ = ["Store", "SCHEMA_VERSION", "ARTICLE_COLUMNS", "EVENT_COLUMNS", "LEDGER_COLUMNS",
-           "article_row", "content_hash", "event_row", "item_rows", "ledger_row", "mention_rows"]
+__all__ = ["Store", "SCHEMA_VERSION", "ARTICLE_COLUMNS", "EVENT_COLUMNS", "ITEM_COLUMNS", "LEDGER_COLUMNS",
+           "MENTION_COLUMNS", "article_row", "content_hash", "event_row", "item_rows", "ledger_row", "mention_rows"]

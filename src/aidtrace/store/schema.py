@@ -98,6 +98,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX story_events_event ON story_events(event_id);
     CREATE INDEX story_figures_story ON story_figures(story_id);
     """,
+    # 3: parallel ingest (issue 6) — Parquet shards the writer has loaded, so none loads twice
+    """
+    CREATE TABLE shards (
+        id VARCHAR PRIMARY KEY,         -- hash of the shard's articles, pipeline and settings
+        run_id VARCHAR NOT NULL,
+        articles INTEGER NOT NULL, events INTEGER NOT NULL, failed INTEGER NOT NULL,
+        worker VARCHAR,                 -- host:pid that extracted it
+        loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

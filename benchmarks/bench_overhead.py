@@ -1,0 +1,126 @@
+"""Benchmark 1 — overhead: what aidtrace costs on top of the spaCy parse.
+
+    python benchmarks/bench_overhead.py --articles 300        # a few minutes
+    python benchmarks/bench_overhead.py --articles 12 --rounds 1   # smoke size
+
+On the same generated news texts, with the same spaCy object (same model, same pipes,
+aidtrace's line-splitting component included), the same batch size:
+  raw       ``nlp.pipe(texts)``: the physical limit;
+  extract   ``Pipeline.pipe(articles)``: parse + mentions + events, Documents built;
+  ingest    ``aidtrace.ingest.ingest``, single process: read JSONL, language, dedup,
+            extract and store in DuckDB — the end-to-end path.
+The ratios (throughput / raw throughput; target >= 0.85) come from rounds that alternate
+raw and extract, so that load from other work on the machine hits both alike. CPU-time
+ratios (this process only) are printed beside the wall-clock ones for the same reason.
+``--profile`` prints the functions where the post-parse time goes.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import statistics
+from datetime import date
+from pathlib import Path
+
+from common import print_machine, result, timed, workdir
+from gen_corpus import write_corpus
+
+from aidtrace.config import Settings
+from aidtrace.ingest import ingest
+from aidtrace.models import Article
+from aidtrace.nlp.parse import clean_text
+from aidtrace.pipeline import Pipeline
+from aidtrace.store import Store
+
+
+def load_articles(path: Path) -> list[Article]:
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            out.append(Article(id=r["id"], text=r["text"], url=r["url"], title=r["title"],
+                               published=date.fromisoformat(r["published"]), outlet=r["outlet"]))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--profile", action="store_true", help="print the post-parse hot spots")
+    args = ap.parse_args()
+    m = print_machine()
+    settings = Settings()
+    work = workdir()
+    corpus = work / "news.jsonl"
+    stats = write_corpus(corpus, args.articles, kind="news", seed=1)
+    articles = load_articles(corpus)
+    words = stats["words"]
+    print(f"corpus: {len(articles)} news articles, {words:,} words")
+
+    with timed() as load:
+        pipeline = Pipeline(settings)
+    nlp, batch = pipeline.nlp, settings.batch_size
+    print(f"pipeline load {load.wall:.1f} s; pipes: {', '.join(nlp.pipe_names)}; batch size {batch}")
+    list(pipeline.pipe(articles[:8]))  # warm caches (gazetteer, dateparser) before timing
+
+    texts = [clean_text(a.text) for a in articles]
+    raw_wps, ext_wps, ratios, cpu_ratios = [], [], [], []
+    for r in range(args.rounds):
+        with timed() as raw:
+            for _ in nlp.pipe(texts, batch_size=batch):
+                pass
+        with timed() as ext:
+            for _ in pipeline.pipe(articles):
+                pass
+        raw_wps.append(words / raw.wall)
+        ext_wps.append(words / ext.wall)
+        ratios.append(raw.wall / ext.wall)
+        cpu_ratios.append(raw.cpu / ext.cpu)
+        print(f"round {r + 1}: raw nlp.pipe {words / raw.wall:,.0f} words/s, extract "
+              f"{words / ext.wall:,.0f} words/s -> ratio {ratios[-1]:.3f} (CPU {cpu_ratios[-1]:.3f})")
+
+    with Store(work / "single.duckdb") as store:
+        with timed() as e2e:
+            summary = ingest([str(corpus)], store=store, pipeline=pipeline, settings=settings,
+                             progress=False)
+        extracted = {r["id"] for r in store.query("SELECT id FROM articles WHERE duplicate_of IS NULL")}
+    # raw parse of exactly the texts ingest extracted (duplicates are stored, not parsed)
+    same = [t for t, a in zip(texts, articles) if a.id in extracted]
+    with timed() as raw_again:
+        for _ in nlp.pipe(same, batch_size=batch):
+            pass
+    e2e_ratio = raw_again.wall / e2e.wall
+    print(f"ingest (single process, end to end): {summary.line()}; {words / e2e.wall:,.0f} words/s; "
+          f"raw parse of the {len(same)} extracted texts in the same minute "
+          f"{sum(len(t.split()) for t in same) / raw_again.wall:,.0f} words/s -> ratio {e2e_ratio:.3f} "
+          f"(CPU {raw_again.cpu / e2e.cpu:.3f})")
+
+    ratio = statistics.median(ratios)
+    print(f"overhead: extract/raw = {ratio:.3f} (median of {args.rounds}; CPU {statistics.median(cpu_ratios):.3f}), "
+          f"end-to-end ingest/raw = {e2e_ratio:.3f}; target >= 0.85")
+
+    if args.profile:
+        docs = list(nlp.pipe(texts, batch_size=batch))
+        prof = cProfile.Profile()
+        prof.enable()
+        for doc, article in zip(docs, articles):
+            pipeline._document(doc, article)
+        prof.disable()
+        print("post-parse hot spots (cumulative):")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(r"aidtrace|dateparser", 25)
+
+    result("overhead", {"machine": m, "articles": len(articles), "words": words,
+                        "raw_words_per_s": round(statistics.median(raw_wps)),
+                        "extract_words_per_s": round(statistics.median(ext_wps)),
+                        "extract_ratio": round(ratio, 3),
+                        "extract_ratio_cpu": round(statistics.median(cpu_ratios), 3),
+                        "ingest_words_per_s": round(words / e2e.wall),
+                        "ingest_ratio": round(e2e_ratio, 3), "stored": summary.stored,
+                        "duplicates": summary.duplicates})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,479 @@
+"""Parallel ingest: workers extract, one writer stores (``--workers N``, ``--dask ADDRESS``).
+
+    main process (the only writer)                    workers (processes or Dask)
+    iter_inputs -> dedup + ledger decisions
+    cut a shard every ``shard_size`` input items ─ShardTask─>  Pipeline.pipe -> Parquet shard
+    load finished shards in input order         <─manifest─   (aidtrace.shards)
+    (articles + events + ledger: one transaction per shard)
+
+Reading and de-duplication stay in the main process, reusing ``aidtrace.ingest``: they
+are cheap next to the parse, and the dedup index must see every article in input order
+for the result to equal a single-process run's. Shards are loaded in the order they were
+cut for the same reason, and so that the ledger keeps the input order.
+
+Shards are cut by input position, so rerunning the same command after a crash cuts the
+same shards: the ones already loaded now hold only "already stored" articles and need no
+worker, and a shard that finished before the crash has the same id and is loaded from
+disk instead of being extracted again. The ``shards`` table records every load.
+
+Memory stays flat: at most ``2 x slots`` shards are in flight, and no list of all
+articles or events is ever built (the dedup index, one small entry per article, is the
+only thing that grows with the corpus).
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from .config import Settings
+from .errors import ConfigError, StoreError, WorkerError
+from .ingest.dedup import DedupIndex
+from .ingest.progress import reporter
+from .ingest.run import Action, Batch, IngestSummary, PipelineLike
+from .ingest.sources import iter_inputs
+from .models import Article, LedgerEntry
+from .shards import TABLES, ShardManifest, arrow_table, read_manifest, remove_partial, shard_dir, shard_id, write_shard
+from .store import Store
+from .store.db import ARTICLE_COLUMNS, LEDGER_COLUMNS, article_row, ledger_row
+
+log = logging.getLogger(__name__)
+
+SHARD_SIZE = 200  # input items per shard: ~1 min of parsing for news-length articles
+# Dask workers sample the stack of the running task every 10 ms for their profiler; on
+# these deep, pure-Python stacks that cost 10-20% of throughput here (benchmarks/README.md).
+# Shard tasks are long and need no profile. Remote workers: see docs/scale.md.
+DASK_CONFIG = {"distributed.worker.profile.enabled": False}
+PipelineFactory = Callable[[Settings], PipelineLike]
+
+
+# -- the worker side ----------------------------------------------------------------
+@dataclass(frozen=True)
+class ShardTask:
+    """One shard's work, sent to a worker: everything it needs, and no database."""
+
+    id: str
+    articles: tuple[Article, ...]
+    root: str
+    version: str
+    settings: Settings
+    factory: PipelineFactory  # importable, so that it pickles by reference: Pipeline in production
+
+
+_PIPELINES: dict[tuple[Any, Settings], PipelineLike] = {}
+_LOCK = threading.Lock()
+
+
+def worker_pipeline(factory: PipelineFactory, settings: Settings) -> PipelineLike:
+    """This process's pipeline, built on first use and kept: loading it costs seconds."""
+    with _LOCK:
+        key = (factory, settings)
+        if key not in _PIPELINES:
+            _PIPELINES[key] = factory(settings)
+        return _PIPELINES[key]
+
+
+def extract_shard(task: ShardTask) -> ShardManifest:
+    """Run in a worker: extract a shard's articles and write its Parquet files.
+
+    A shard already on disk (finished before the writer crashed) is returned as is.
+    """
+    done = read_manifest(shard_dir(task.root, task.id))
+    if done is not None:
+        return done
+    pipeline = worker_pipeline(task.factory, task.settings)
+    # One extraction at a time per process: spaCy does not promise thread safety, and the
+    # GIL would serialise threads anyway. Run Dask workers with one thread each.
+    with _LOCK:
+        # ingest's own per-article fallback (a text that breaks the NLP costs that article);
+        # only Batch.extract is used, which touches neither store nor index
+        results = Batch(None, pipeline, "", None).extract(list(task.articles))  # type: ignore[arg-type]
+    return write_shard(task.root, task.id, task.version, zip(task.articles, results))
+
+
+# -- executors ----------------------------------------------------------------------
+class Handle(Protocol):
+    def done(self) -> bool: ...
+    def result(self) -> ShardManifest: ...
+
+
+class ShardExecutor(Protocol):
+    """Where shards run: local processes or a Dask cluster."""
+
+    def slots(self) -> int:
+        """How many shards can run at once."""
+        ...
+
+    def submit(self, task: ShardTask) -> Handle: ...
+
+    def cancel(self) -> None:
+        """Drop queued shards when the run stops early (running ones may finish)."""
+        ...
+
+
+class ProcessExecutor:
+    """``--workers N``: N processes on this machine, each with its own pipeline."""
+
+    def __init__(self, workers: int, settings: Settings, factory: PipelineFactory) -> None:
+        if workers < 1:
+            raise ConfigError(f"--workers must be at least 1, not {workers}")
+        self.workers = workers
+        # spawn, not fork: a forked child would inherit the writer's open DuckDB connection
+        # and its threads. The initializer loads the pipeline while the main process reads.
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=worker_pipeline, initargs=(factory, settings))
+
+    def slots(self) -> int:
+        return self.workers
+
+    def submit(self, task: ShardTask) -> Handle:
+        return self.pool.submit(extract_shard, task)
+
+    def cancel(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """``--dask ADDRESS``: shards as tasks on a Dask cluster, through a ``distributed.Client``."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.futures: list[Any] = []
+
+    def slots(self) -> int:
+        return max(1, sum(self.client.nthreads().values()))
+
+    def submit(self, task: ShardTask) -> Handle:
+        # a fresh key per submission: a failed attempt kept by the scheduler is never reused
+        future = self.client.submit(extract_shard, task, key=f"aidtrace-shard-{task.id}-{uuid.uuid4().hex[:6]}",
+                                    pure=False, retries=1)
+        self.futures = [f for f in self.futures if not f.done()] + [future]
+        return future  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        if self.futures:
+            self.client.cancel(self.futures)
+        self.futures = []
+
+
+@contextmanager
+def open_executor(*, settings: Settings, workers: int | None = None, dask: str | None = None,
+                  factory: PipelineFactory | None = None) -> Iterator[ShardExecutor]:
+    """The executor the CLI options ask for: ``dask`` an address or "local", else processes.
+
+    ``--dask local`` starts a LocalCluster of ``workers`` (default: one per CPU)
+    single-threaded worker processes and stops it afterwards; an address connects to a
+    running scheduler and leaves the cluster up.
+    """
+    factory = factory or default_factory()
+    if dask is None:
+        executor = ProcessExecutor(workers or os.cpu_count() or 1, settings, factory)
+        try:
+            yield executor
+        finally:
+            executor.close()
+        return
+    import dask as dask_lib  # imported only when asked for: it is heavy
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    try:
+        if dask == "local":
+            with dask_lib.config.set(DASK_CONFIG):  # handed on to the worker processes
+                cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                       processes=True, dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(dask)
+    except (OSError, TimeoutError) as exc:
+        raise ConfigError(f"cannot reach the Dask scheduler at {dask}: {exc}") from exc
+    try:
+        yield DaskExecutor(client)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def default_factory() -> PipelineFactory:
+    from .pipeline import Pipeline  # the spaCy import: only when a run starts
+
+    return Pipeline
+
+
+# -- the main process ---------------------------------------------------------------
+@dataclass
+class Shard:
+    """A slice of the input, cut in order: its ledger rows, writes and (maybe) a worker's job."""
+
+    id: str | None  # None: nothing to extract (duplicates and rejected items only)
+    entries: list[LedgerEntry]
+    actions: list[Action]
+    texts: dict[str, str]
+    handle: Handle | None = None
+
+    def done(self) -> bool:
+        return self.handle is None or self.handle.done()
+
+
+@dataclass(frozen=True)
+class Remote:
+    """The workers' pipeline as the main process sees it: dedup needs to know that articles
+    will be extracted, and by which version; the extraction itself happens elsewhere."""
+
+    version: str
+
+
+class ShardBatch(Batch):
+    """ingest's Batch (dedup verdicts, ledger rows), cut into shards instead of flushed."""
+
+    def __init__(self, store: Store, version: str, run_id: str, index: DedupIndex,
+                 inflight: deque[Shard]) -> None:
+        super().__init__(store, Remote(version), run_id, index)  # type: ignore[arg-type]
+        self.inflight = inflight
+        self.ids: set[str] = set()
+
+    def holds(self, item: Article | LedgerEntry) -> bool:
+        """True if ``item`` is an article this batch already writes: it starts a new shard,
+        so that one shard never writes two versions of one article."""
+        return isinstance(item, Article) and item.id in self.ids
+
+    def add(self, item: Article | LedgerEntry) -> None:
+        before = len(self.actions)
+        super().add(item)
+        if len(self.actions) > before:
+            self.ids.add(self.actions[-1].article.id)
+
+    def candidate_texts(self, ids: list[str]) -> Iterator[tuple[str, str]]:
+        """Near-duplicate candidates may also sit in shards not loaded yet."""
+        rest = []
+        for aid in ids:
+            text = self.texts.get(aid)
+            for shard in self.inflight if text is None else ():
+                text = shard.texts.get(aid)
+                if text is not None:
+                    break
+            if text is None:
+                rest.append(aid)
+            else:
+                yield aid, text
+        if rest:
+            yield from super().candidate_texts(rest)
+
+    def cut(self, config_hash: str) -> Shard:
+        originals = [a.article for a in self.actions if a.duplicate_of is None]
+        sid = shard_id(originals, self.pipeline.version, config_hash) if originals else None  # type: ignore[union-attr]
+        shard = Shard(sid, self.entries, self.actions, self.texts)
+        self.entries, self.actions, self.texts, self.ids = [], [], {}, set()
+        return shard
+
+
+@dataclass
+class Writer:
+    """Loads shards into the store: one transaction per shard, nothing else writes."""
+
+    store: Store
+    run_id: str
+    index: DedupIndex
+    root: Path
+    keep: bool = False
+    schemas: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        con = self.store.con
+        self.schemas = {
+            "articles": con.sql(f"SELECT {','.join(ARTICLE_COLUMNS)} FROM articles LIMIT 0").to_arrow_table().schema,
+            "ledger": con.sql(f"SELECT {','.join(LEDGER_COLUMNS)} FROM ledger LIMIT 0").to_arrow_table().schema,
+        }
+
+    def load(self, shard: Shard) -> Counter[str]:
+        manifest = self.result(shard)
+        failed = manifest.failed if manifest else {}
+        articles, replaced = [], []
+        for action in shard.actions:
+            aid = action.article.id
+            if action.duplicate_of is None and aid in failed:  # as Batch.flush does
+                shard.entries[action.entry] = LedgerEntry(
+                    origin=shard.entries[action.entry].origin, status="rejected",
+                    reason=failed[aid], article_id=aid)
+                self.index.forget(aid)
+                continue
+            if action.replaces:
+                replaced.append(aid)
+            articles.append(article_row(action.article, action.duplicate_of, self.run_id))
+        path = shard_dir(self.root, shard.id) if shard.id else None
+        con = self.store.con
+        with self.store.transaction():
+            if replaced:  # the rows of the versions these articles replace
+                con.execute("DELETE FROM event_items WHERE event_id IN (SELECT id FROM events"
+                            " WHERE article_id IN (SELECT unnest(?)))", [replaced])
+                con.execute("DELETE FROM events WHERE article_id IN (SELECT unnest(?))", [replaced])
+                con.execute("DELETE FROM mentions WHERE article_id IN (SELECT unnest(?))", [replaced])
+            if articles:
+                con.execute("DELETE FROM articles WHERE id IN (SELECT unnest(?))",
+                            [[row[0] for row in articles]])
+                self.insert("articles", articles)
+            if manifest is not None and path is not None:
+                self.insert_shard(path)
+                con.execute("INSERT OR REPLACE INTO shards (id, run_id, articles, events, failed, worker)"
+                            " VALUES (?,?,?,?,?,?)", [manifest.id, self.run_id, manifest.articles,
+                                                      manifest.events, len(failed), manifest.worker])
+            self.insert("ledger", [ledger_row(e, self.run_id) for e in shard.entries])
+        if path is not None and not self.keep:
+            shutil.rmtree(path, ignore_errors=True)
+        if manifest is not None:
+            log.info("shard %s loaded: %d articles, %d events, %d failed (%s)", manifest.id,
+                     manifest.articles, manifest.events, len(failed), manifest.worker)
+        return Counter(e.status for e in shard.entries)
+
+    def result(self, shard: Shard) -> ShardManifest | None:
+        if shard.handle is None:
+            return None
+        try:
+            return shard.handle.result()
+        except Exception as exc:  # noqa: BLE001  whatever killed the worker, the run stops here
+            raise WorkerError(f"shard {shard.id} failed in a worker ({type(exc).__name__}: {exc}); "
+                              "earlier shards are stored: run the same command again to resume") from exc
+
+    def insert_shard(self, path: Path) -> None:
+        """The shard's Parquet rows, with this run's id (a shard may come from a crashed run)."""
+        for table in TABLES:
+            replace = " REPLACE (CAST(? AS VARCHAR) AS run_id)" if table == "events" else ""
+            try:
+                self.store.con.execute(
+                    f"INSERT INTO {table} BY NAME SELECT *{replace} FROM read_parquet(?)",
+                    ([self.run_id] if replace else []) + [str(path / f"{table}.parquet")])
+            except duckdb.IOException as exc:
+                raise StoreError(f"cannot read shard {path.name} from {path.parent}: {exc}; the "
+                                 "shard directory must be on storage the workers and this "
+                                 "process share (--shard-dir)") from exc
+
+    def insert(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        """Bulk insert through Arrow: ~10x faster than executemany, which the writer feels."""
+        if not rows:
+            return
+        name = f"_aidtrace_{table}"
+        self.store.con.register(name, arrow_table(rows, self.schemas[table]))
+        try:
+            self.store.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
+        finally:
+            self.store.con.unregister(name)
+
+
+def default_shard_root(store: Store) -> Path:
+    """``<db>.shards`` next to the database (on a cluster: point it at shared storage)."""
+    return Path(f"{store.path}.shards")
+
+
+def remove_loaded(store: Store, root: Path) -> None:
+    """Shard directories whose load committed before the writer could delete them."""
+    if not root.is_dir():
+        return
+    loaded = {row[0] for row in store.con.execute("SELECT id FROM shards").fetchall()}
+    for path in root.iterdir():
+        if path.name in loaded:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def run_ingest(sources: Sequence[str], *, store: Store, settings: Settings, executor: ShardExecutor,
+               fmt: str | None = None, fields: Mapping[str, str] | None = None, strict: bool = False,
+               progress: bool | None = None, shard_size: int = SHARD_SIZE,
+               shard_root: str | Path | None = None, factory: PipelineFactory | None = None,
+               keep_shards: bool = False) -> IngestSummary:
+    """``aidtrace.ingest.ingest`` with extraction on ``executor``; the same result, in parallel.
+
+    Every input item gets its ledger row, duplicates are judged exactly as in a
+    single-process run, and the stored articles, events and mentions are identical.
+    ``factory`` (default ``aidtrace.pipeline.Pipeline``) is called with ``settings`` once
+    in each worker process; its ``version`` attribute is read here. Raises WorkerError if
+    a worker loses a whole shard (earlier shards stay stored; a rerun resumes), and
+    RejectedInputsError after the run when ``strict`` and anything was rejected.
+    """
+    if shard_size < 1:
+        raise ConfigError(f"shard size must be at least 1, not {shard_size}")
+    factory = factory or default_factory()
+    version: str = factory.version  # type: ignore[attr-defined]
+    root = (Path(shard_root) if shard_root is not None else default_shard_root(store)).absolute()
+    if remove_partial(root):
+        log.info("removed partial shards left by a crashed run in %s", root)
+    remove_loaded(store, root)
+    run_id = store.start_run(("ingest " + " ".join(sources))[:1000], version, settings.hash())
+    index = DedupIndex.from_store(store, settings.near_duplicate_threshold)
+    inflight: deque[Shard] = deque()
+    batch = ShardBatch(store, version, run_id, index, inflight)
+    writer = Writer(store, run_id, index, root, keep=keep_shards)
+    config_hash = settings.hash()
+    counts: Counter[str] = Counter()
+    started = time.monotonic()
+
+    def submit(shard: Shard) -> None:
+        if shard.id is not None:
+            originals = tuple(a.article for a in shard.actions if a.duplicate_of is None)
+            shard.handle = executor.submit(ShardTask(shard.id, originals, str(root), version,
+                                                     settings, factory))
+        inflight.append(shard)
+
+    try:
+        with reporter(progress) as report:
+            for item in iter_inputs(sources, settings, fmt=fmt, fields=fields):
+                if len(batch) >= shard_size or batch.holds(item):
+                    submit(batch.cut(config_hash))
+                    limit = 2 * executor.slots()
+                    while inflight and (len(inflight) > limit or inflight[0].done()):
+                        counts += writer.load(inflight.popleft())
+                        report.batch(counts)
+                batch.add(item)
+                report.item()
+            if len(batch):
+                submit(batch.cut(config_hash))
+            while inflight:
+                counts += writer.load(inflight.popleft())
+                report.batch(counts)
+    except BaseException:
+        executor.cancel()
+        raise
+    store.finish_run(run_id, counts)
+    if root.is_dir() and not any(root.iterdir()):
+        root.rmdir()
+    log.info("ingest run %s: %d items in %.1f s", run_id, sum(counts.values()), time.monotonic() - started)
+    summary = IngestSummary(run_id=run_id, stored=counts["stored"], duplicates=counts["duplicate"],
+                            skipped=counts["skipped"], rejected=counts["rejected"])
+    error = summary.strict_error() if strict else None
+    if error is not None:
+        raise error
+    return summary
+
+
+def ingest_in_parallel(sources: Sequence[str], *, settings: Settings, workers: int | None = None,
+                       dask: str | None = None, shard_dir: str | None = None, fmt: str | None = None,
+                       fields: Mapping[str, str] | None = None, no_extract: bool = False,
+                       progress: bool | None = None) -> IngestSummary:
+    """``aidtrace ingest --workers N`` / ``--dask ADDRESS|local``: open the store and the
+    executor, run, close both. Strictness is left to the caller (the CLI prints first)."""
+    if no_extract:
+        raise ConfigError("--workers/--dask run extraction in parallel; --no-extract has "
+                          "nothing to run there: drop one of them")
+    with open_executor(settings=settings, workers=workers, dask=dask) as executor, \
+            Store(settings.db) as store:
+        return run_ingest(sources, store=store, settings=settings, executor=executor, fmt=fmt,
+                          fields=fields, progress=progress, shard_root=shard_dir)
+
+
+__all__ = ["DASK_CONFIG", "DaskExecutor", "ProcessExecutor", "SHARD_SIZE", "ShardExecutor", "ShardTask",
+           "extract_shard", "ingest_in_parallel", "open_executor", "run_ingest", "worker_pipeline"]
