@@ -38,6 +38,8 @@ from .store import Store
 
 PACKAGE = "package"
 _STORY_REF = re.compile(r"\s*\(?(?:of )?story \w+\)?$")  # "... of story s1a2b" -> "..."
+_ROW_COLUMNS = ("source", "target", "item_class", "status", "unit", "quantity", "usd", "events",
+                "stories", "quantity_high", "usd_high", "recipients")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class FlowRow:
     recipients: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {name: getattr(self, name) for name in _ROW_COLUMNS}  # asdict() would deep-copy each value
         d["recipients"] = list(self.recipients)
         return d
 
@@ -85,163 +87,220 @@ class FlowReport:
                 "excluded_by_reason": dict(sorted(reasons.items()))}
 
 
-@dataclass
-class _Acc:
-    quantity: float | None = None
-    quantity_high: float | None = None
-    usd: float | None = None
-    usd_high: float | None = None
-    events: set[str] = field(default_factory=set)
-    stories: set[str] = field(default_factory=set)
-    recipients: set[str] = field(default_factory=set)
+@dataclass(frozen=True)
+class FlowTotals:
+    """A flow report as the HTTP API shows it, without building every Exclusion.
+
+    ``rows`` are :meth:`FlowRow.to_dict` dicts in report order; ``excluded`` holds the
+    first exclusions of the report (as :meth:`Exclusion.to_dict`), and the counts cover
+    all of them.
+    """
+
+    rows: list[dict[str, Any]]
+    excluded_total: int
+    excluded_by_reason: dict[str, int]
+    excluded: list[dict[str, Any]]
 
 
-def _add(a: float | None, b: float | None) -> float | None:
-    return a if b is None else b if a is None else a + b
+class _FlowSQL:
+    """The flow rules as DuckDB SQL over the story tables, for one set of filters.
 
+    Everything is totalled in SQL; only the grouping of package stories into packages
+    (connected components, usually a handful of stories) is done in Python, and handed
+    back to the SQL as two bound lists. Every filter value is a bound parameter.
+    """
 
-def _story_reason(s: dict[str, Any]) -> str | None:
-    if s["factuality"] != "asserted":
-        return f"not asserted ({s['factuality']})"
-    if s["granularity"] == "cumulative":
-        return "cumulative claim"
-    if not s["source_code"]:
-        return "no donor named"
-    if not s["target_code"]:
-        return "no named recipient"
-    return None
+    def __init__(self, store: Store, *, source: str | None, target: str | None, item_class: str | None,
+                 status: str | None, since: str | None, until: str | None) -> None:
+        self.store = store
+        self.target = target.upper() if target else None
+        self.item_class = item_class or None
+        where, params = [], []
+        if source:
+            where.append("s.source_code = ?")
+            params.append(source.upper())
+        if status:
+            where.append("s.status = ?")
+            params.append(status)
+        if item_class:
+            where.append("(len(coalesce(s.item_classes, [])) = 0 OR list_contains(s.item_classes, ?))")
+            params.append(item_class)
+        when = "coalesce(nullif(s.date, ''), nullif(s.first_date, ''), CAST(s.first_report AS VARCHAR))"
+        if since:
+            where.append(f"{when} >= ?")
+            params.append(since)
+        if until:
+            where.append(f"{when} <= ?")
+            params.append(until + "~")  # "2020-03" <= "2020-03~" keeps every day of March
+        # the reasons are tried in this order: the first that applies is the story's
+        self.chosen = f"""
+            chosen AS (
+                SELECT s.id, s.source_code, s.target_code, s.granularity, s.events,
+                       coalesce(nullif(s.status, ''), 'unknown') AS status,
+                       CASE len(coalesce(s.item_classes, [])) WHEN 0 THEN 'money'
+                            WHEN 1 THEN s.item_classes[1] ELSE 'mixed' END AS value_class,
+                       CASE WHEN s.factuality IS DISTINCT FROM 'asserted'
+                                THEN 'not asserted (' || coalesce(s.factuality, 'None') || ')'
+                            WHEN s.granularity = 'cumulative' THEN 'cumulative claim'
+                            WHEN coalesce(s.source_code, '') = '' THEN 'no donor named'
+                            WHEN coalesce(s.target_code, '') = '' THEN 'no named recipient'
+                            WHEN s.id NOT IN (SELECT story_id FROM story_display) THEN 'no figure'
+                       END AS reason
+                FROM stories s WHERE s.type = 'AID'{''.join(' AND ' + w for w in where)})"""
+        self.chosen_params = params
+        ids, reps = self._packages()
+        # counted: the stories that pass every rule, each with the story its figure is added under
+        self.with_sql = f"""WITH {self.chosen},
+            packaged AS (SELECT unnest(?::VARCHAR[]) AS id, unnest(?::VARCHAR[]) AS rep),
+            counted AS (
+                SELECT c.*, p.id IS NOT NULL AS in_package, coalesce(p.rep, c.id) AS rep
+                FROM chosen c LEFT JOIN packaged p ON p.id = c.id WHERE c.reason IS NULL),
+            package_recipients AS (
+                SELECT rep, list_sort(list_distinct(list(target_code))) AS recipients
+                FROM counted WHERE in_package GROUP BY rep),
+            heads AS (
+                SELECT c.id, c.source_code, c.target_code, c.status, c.value_class, c.events,
+                       CASE WHEN c.in_package THEN '{PACKAGE}' ELSE c.target_code END AS dest,
+                       CASE WHEN c.in_package THEN r.recipients ELSE [c.target_code] END AS recipients
+                FROM counted c LEFT JOIN package_recipients r ON r.rep = c.id
+                WHERE c.rep = c.id),
+            shown AS (
+                SELECT h.*, d.measure, d.item_class AS display_class, d.unit AS display_unit,
+                       d.low, d.high, d.usd_low, d.usd_high
+                FROM heads h JOIN story_display d ON d.story_id = h.id
+                WHERE {'list_contains(h.recipients, ?)' if self.target else 'true'}),
+            -- a value takes the unit of the story's quantity of its class, when there is exactly one
+            value_units AS (
+                SELECT q.story_id, count(*) AS n, min(q.unit) AS unit FROM story_display q
+                SEMI JOIN (SELECT DISTINCT id, value_class FROM shown WHERE measure <> 'quantity') v
+                     ON q.story_id = v.id AND q.item_class = v.value_class
+                WHERE q.measure = 'quantity' GROUP BY q.story_id),
+            added AS (
+                SELECT s.id AS story_id, s.source_code, s.target_code, s.dest, s.status, s.recipients, s.events,
+                       CASE WHEN s.measure = 'quantity' THEN coalesce(s.display_class, 'other')
+                            ELSE s.value_class END AS item_class,
+                       CASE WHEN s.measure = 'quantity' THEN s.display_unit WHEN u.n = 1 THEN u.unit END AS unit,
+                       CASE WHEN s.measure = 'quantity' THEN s.low END AS quantity,
+                       CASE WHEN s.measure = 'quantity' THEN s.high END AS quantity_high,
+                       CASE WHEN s.measure <> 'quantity' THEN s.usd_low END AS usd,
+                       CASE WHEN s.measure <> 'quantity' THEN s.usd_high END AS usd_high
+                FROM shown s LEFT JOIN value_units u ON u.story_id = s.id AND s.measure <> 'quantity'),
+            kept AS (SELECT * FROM added WHERE {'item_class = ?' if self.item_class else 'true'})"""
+        self.params = [*params, ids, reps, *([self.target] if self.target else []),
+                       *([self.item_class] if self.item_class else [])]
 
+    def _packages(self) -> tuple[list[str], list[str]]:
+        """Each addable package story and the representative (lowest id) of its package."""
+        candidates = [r[0] for r in self.store.con.execute(
+            f"WITH {self.chosen} SELECT id FROM chosen WHERE reason IS NULL AND granularity = '{PACKAGE}'",
+            self.chosen_params).fetchall()]
+        if not candidates:
+            return [], []
+        parent = {s: s for s in candidates}
 
-def _in_period(s: dict[str, Any], since: str | None, until: str | None) -> bool:
-    when = s["date"] or s["first_date"] or (s["first_report"].isoformat() if s["first_report"] else None)
-    if since and (when is None or when < since):
-        return False
-    return not (until and (when is None or when > until + "~"))
+        def find(x: str) -> str:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
 
+        # one package: the same sentence, figure and items, stored as one event per recipient
+        rows = self.store.con.execute(
+            "SELECT se.story_id, e.article_id, e.sentence_index, e.value_amount, e.value_currency,"
+            " (SELECT string_agg(coalesce(i.item_class,'') || ':' || coalesce(CAST(i.quantity AS VARCHAR),'')"
+            "   || coalesce(i.unit,''), '|' ORDER BY i.idx) FROM event_items i WHERE i.event_id = e.id)"
+            " FROM story_events se JOIN events e ON e.id = se.event_id"
+            f" WHERE e.granularity = '{PACKAGE}' AND se.story_id IN (SELECT unnest(?::VARCHAR[]))",
+            [candidates]).fetchall()
+        first: dict[tuple[Any, ...], str] = {}
+        for story_id, *key in rows:
+            a, b = find(first.setdefault(tuple(key), story_id)), find(story_id)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        return candidates, [find(s) for s in candidates]
 
-def _package_components(store: Store, candidates: set[str]) -> dict[str, str]:
-    """Map each package story to the representative story of its package (union-find)."""
-    parent = {s: s for s in candidates}
+    def rows(self) -> list[dict[str, Any]]:
+        """The flow rows as FlowRow dicts, in report order.
 
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+        A story may add two of its figures to one row (a value and the quantity of its
+        only item), so figures are summed per story first: a row counts each story once.
+        ``stories.events`` is the number of the story's ``story_events`` rows.
+        """
+        cur = self.store.con.execute(self.with_sql + f""",
+            per_story AS (
+                SELECT source_code, dest, item_class, status, unit, story_id, any_value(events) AS events,
+                       fsum(quantity) AS quantity, fsum(quantity_high) AS quantity_high,
+                       fsum(usd) AS usd, fsum(usd_high) AS usd_high,
+                       any_value(recipients) FILTER (WHERE dest = '{PACKAGE}') AS recipients
+                FROM kept GROUP BY source_code, dest, item_class, status, unit, story_id)
+            SELECT source_code, dest, item_class, status, unit, fsum(quantity), fsum(usd),
+                   sum(events)::BIGINT, count(*), fsum(quantity_high), fsum(usd_high),
+                   CASE WHEN dest = '{PACKAGE}' THEN list_sort(list_distinct(flatten(
+                       list(recipients) FILTER (WHERE dest = '{PACKAGE}')))) ELSE [dest] END
+            FROM per_story GROUP BY source_code, dest, item_class, status, unit
+            ORDER BY source_code, dest, item_class, status, coalesce(unit, 'None')""", self.params)
+        return [dict(zip(_ROW_COLUMNS, row)) for row in cur.fetchall()]
 
-    rows = store.query(
-        "SELECT se.story_id, e.article_id, e.sentence_index, e.value_amount, e.value_currency,"
-        " (SELECT string_agg(coalesce(i.item_class,'') || ':' || coalesce(CAST(i.quantity AS VARCHAR),'')"
-        "   || coalesce(i.unit,''), '|' ORDER BY i.idx) FROM event_items i WHERE i.event_id = e.id) AS items"
-        " FROM story_events se JOIN events e ON e.id = se.event_id WHERE e.granularity = 'package'")
-    first: dict[tuple[Any, ...], str] = {}
-    for r in rows:
-        if r["story_id"] not in parent:
-            continue
-        key = (r["article_id"], r["sentence_index"], r["value_amount"], r["value_currency"], r["items"])
-        other = first.setdefault(key, r["story_id"])
-        a, b = find(other), find(r["story_id"])
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    return {s: find(s) for s in candidates}
+    def exclusions(self, limit: int | None = None) -> tuple[dict[str, int], list[tuple[str, str, str]]]:
+        """Excluded events per reason (without the story named in it), and the first
+        ``limit`` exclusions (all if None) as (event_id, reason, story_id), by reason then event.
 
+        A story with one report has no duplicate report; with several, the reports its
+        displayed figures come from are counted (or, for a range, its first report), the
+        others are duplicates.
+        """
+        target = " WHERE target_code = ?" if self.target else ""
+        limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
+        rows = self.store.con.execute(self.with_sql + f""",
+            reported AS (
+                SELECT DISTINCT k.story_id, k.target_code, se.event_id
+                FROM kept k JOIN story_events se ON se.story_id = k.story_id WHERE k.events > 1),
+            picked AS (
+                SELECT story_id, list(DISTINCT event_id) AS ids FROM story_display
+                WHERE coalesce(event_id, '') <> '' AND story_id IN (SELECT story_id FROM reported)
+                GROUP BY story_id),
+            firsts AS (SELECT story_id, min(event_id) AS first_report FROM reported GROUP BY story_id),
+            excluded AS (
+                SELECT se.event_id, c.reason, c.reason AS kind, c.id AS story_id, c.target_code
+                FROM chosen c JOIN story_events se ON se.story_id = c.id WHERE c.reason IS NOT NULL
+                UNION ALL
+                SELECT se.event_id, 'package counted once (story ' || c.rep || ')', 'package counted once',
+                       c.id, c.target_code
+                FROM counted c JOIN story_events se ON se.story_id = c.id WHERE c.rep <> c.id
+                UNION ALL
+                SELECT r.event_id, 'duplicate report of story ' || r.story_id, 'duplicate report', r.story_id,
+                       r.target_code
+                FROM reported r LEFT JOIN picked p USING (story_id) JOIN firsts f USING (story_id)
+                WHERE CASE WHEN p.ids IS NULL THEN r.event_id <> f.first_report
+                           ELSE NOT list_contains(p.ids, r.event_id) END),
+            listed AS (SELECT * FROM excluded{target})
+            SELECT kind, count(*), NULL, NULL, NULL FROM listed GROUP BY kind
+            UNION ALL
+            (SELECT NULL, NULL, event_id, reason, story_id FROM listed ORDER BY reason, event_id{limit_sql})""",
+            [*self.params, *([self.target] if self.target else [])]).fetchall()
+        counts = {kind: n for kind, n, *_ in rows if kind is not None}
+        return dict(sorted(counts.items())), [tuple(r[2:]) for r in rows if r[0] is None]
 
 def flows(store: Store, *, source: str | None = None, target: str | None = None,
           item_class: str | None = None, status: str | None = None, since: str | None = None,
           until: str | None = None) -> FlowReport:
     """Donor -> recipient totals over the story tables (build them first, see stories.py)."""
-    stories = {s["id"]: s for s in store.query("SELECT * FROM stories WHERE type = 'AID'")}
-    members: dict[str, list[str]] = defaultdict(list)
-    for r in store.query("SELECT se.story_id, se.event_id FROM story_events se"
-                         " JOIN stories s ON s.id = se.story_id WHERE s.type = 'AID'"
-                         " ORDER BY se.event_id"):
-        members[r["story_id"]].append(r["event_id"])
-    display: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for d in store.query("SELECT d.* FROM story_display d JOIN stories s ON s.id = d.story_id"
-                         " WHERE s.type = 'AID' ORDER BY d.measure, d.item_class, d.unit"):
-        display[d["story_id"]].append(d)
-
-    def wanted(s: dict[str, Any]) -> bool:
-        classes = s["item_classes"] or []
-        return ((not source or s["source_code"] == source.upper())
-                and (not status or s["status"] == status)
-                and (not item_class or not classes or item_class in classes)
-                and _in_period(s, since, until))
-
-    chosen = {sid: s for sid, s in stories.items() if wanted(s)}
-    excluded: list[Exclusion] = []
-    addable: list[dict[str, Any]] = []
-    for sid, s in sorted(chosen.items()):
-        reason = _story_reason(s) or (None if display[sid] else "no figure")
-        if reason:
-            excluded.extend(Exclusion(e, reason, sid) for e in members[sid])
-        else:
-            addable.append(s)
-    packages = _package_components(store, {s["id"] for s in addable if s["granularity"] == "package"})
-    recipients_of: dict[str, set[str]] = defaultdict(set)
-    for sid, rep in packages.items():
-        recipients_of[rep].add(stories[sid]["target_code"])
-
-    acc: dict[tuple[Any, ...], _Acc] = defaultdict(_Acc)
-    for s in addable:
-        sid = s["id"]
-        rep = packages.get(sid, sid)
-        if rep != sid:
-            excluded.extend(Exclusion(e, f"package counted once (story {rep})", sid) for e in members[sid])
-            continue
-        dest = PACKAGE if sid in packages else s["target_code"]
-        recipients = recipients_of[sid] if sid in packages else {s["target_code"]}
-        if target and target.upper() not in recipients:
-            continue
-        kept = _contribute(acc, s, dest, recipients, display[sid], members[sid], item_class)
-        excluded.extend(Exclusion(e, f"duplicate report of story {sid}", sid)
-                        for e in members[sid] if kept and e not in kept)
-    rows = [FlowRow(source=k[0], target=k[1], item_class=k[2], status=k[3], unit=k[4],
-                    quantity=a.quantity, usd=a.usd, events=len(a.events), stories=len(a.stories),
-                    quantity_high=a.quantity_high, usd_high=a.usd_high,
-                    recipients=tuple(sorted(a.recipients)))
-            for k, a in sorted(acc.items(), key=lambda kv: tuple(str(x) for x in kv[0]))]
-    if target:  # recipient filter also applies to exclusions of other recipients' stories
-        excluded = [e for e in excluded
-                    if e.story_id is None or stories[e.story_id]["target_code"] == target.upper()]
-    return FlowReport(rows=rows, excluded=sorted(excluded, key=lambda e: (e.reason, e.event_id)))
+    q = _FlowSQL(store, source=source, target=target, item_class=item_class, status=status, since=since,
+                 until=until)
+    rows = [FlowRow(**{**r, "recipients": tuple(r["recipients"])}) for r in q.rows()]
+    return FlowReport(rows=rows, excluded=[Exclusion(*e) for e in q.exclusions()[1]])
 
 
-def _contribute(acc: dict[tuple[Any, ...], _Acc], s: dict[str, Any], dest: str,
-                recipients: set[str], shown: list[dict[str, Any]], events: list[str],
-                item_class: str | None) -> set[str]:
-    """Add one story's displayed figures; returns the events counted (none if filtered out)."""
-    classes = s["item_classes"] or []
-    value_class = classes[0] if len(classes) == 1 else "mixed" if classes else "money"
-    quantity_rows = [d for d in shown if d["measure"] == "quantity"]
-    units_by_class: dict[str, list[str | None]] = defaultdict(list)
-    for d in quantity_rows:
-        units_by_class[d["item_class"]].append(d["unit"])
-    touched = False
-    for d in shown:
-        if d["measure"] == "quantity":
-            cls, unit = d["item_class"] or "other", d["unit"]
-        else:
-            cls = value_class
-            units = units_by_class.get(cls, [])
-            unit = units[0] if len(units) == 1 else None
-        if item_class and cls != item_class:
-            continue
-        a = acc[(s["source_code"], dest, cls, s["status"] or "unknown", unit)]
-        if d["measure"] == "quantity":
-            a.quantity = _add(a.quantity, d["low"])
-            a.quantity_high = _add(a.quantity_high, d["high"])
-        else:
-            a.usd = _add(a.usd, d["usd_low"])
-            a.usd_high = _add(a.usd_high, d["usd_high"])
-        a.events.update(events)
-        a.stories.add(s["id"])
-        a.recipients.update(recipients)
-        touched = True
-    if not touched:
-        return set()
-    picked = {d["event_id"] for d in shown if d["event_id"]}
-    return picked or {events[0]}  # a range: the first report stands for the story
+def flow_totals(store: Store, *, excluded_limit: int, source: str | None = None, target: str | None = None,
+                item_class: str | None = None, status: str | None = None, since: str | None = None,
+                until: str | None = None) -> FlowTotals:
+    """What :func:`flows` reports, with only the first ``excluded_limit`` exclusions read."""
+    q = _FlowSQL(store, source=source, target=target, item_class=item_class, status=status, since=since,
+                 until=until)
+    counts, first = q.exclusions(excluded_limit)
+    head = [dict(event_id=e, reason=r, story_id=s) for e, r, s in first]
+    return FlowTotals(rows=q.rows(), excluded_total=sum(counts.values()), excluded_by_reason=counts,
+                      excluded=head)
 
 
-__all__ = ["flows", "FlowReport", "FlowRow", "Exclusion", "PACKAGE"]
+__all__ = ["flows", "flow_totals", "FlowReport", "FlowRow", "FlowTotals", "Exclusion", "PACKAGE"]

@@ -45,7 +45,8 @@ from ..stories import ensure_stories, stories_current
 T = TypeVar("T")
 # Cached results kept per kind (the first element of a cache key), least recently used out first.
 CACHE_SIZES: dict[str | None, int] = {"flows": 32, "flows-sorted": 64, "flow-pairs": 32, "count": 4096,
-                                      "timeline": 1024, None: 64}
+                                      "timeline": 1024, "row-keys": 32, None: 64}
+LOOKUP_THREADS = 8
 
 
 class Database:
@@ -69,6 +70,9 @@ class Database:
             ensure_stories(self.store, settings)
         self._writer = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidtrace-writer")
                         if writable else None)
+        # threads for the independent key lookups of one request (an events page's articles and
+        # items beside its rows); each runs on its own cursor
+        self.lookups = ThreadPoolExecutor(max_workers=LOOKUP_THREADS, thread_name_prefix="aidtrace-lookup")
         self._write_store: Store | None = None
         self._lock = threading.Lock()
         self._generation = 0  # bumped after every write: the key of everything cached
@@ -88,7 +92,8 @@ class Database:
         """``compute()`` once per key until the next write (the data cannot change in between).
 
         Single-flight: concurrent requests for the same key wait for one computation
-        instead of each starting their own (flows over a million events take seconds).
+        instead of each starting their own (unfiltered flows over a million events take
+        about a second).
         """
         kind = key[0] if isinstance(key, tuple) else key
         with self._lock:
@@ -108,7 +113,7 @@ class Database:
                 if full[0] == self._generation:
                     shelf[full] = value
                     # least recently used out first, per kind: a burst of distinct event
-                    # filters must not push out the flows that took seconds to compute
+                    # filters must not push out the flows, the costliest results
                     while len(shelf) > CACHE_SIZES.get(kind, CACHE_SIZES[None]):
                         shelf.popitem(last=False)
         return value
@@ -134,6 +139,7 @@ class Database:
                 self._cache.clear()
 
     def close(self) -> None:
+        self.lookups.shutdown(wait=True)
         if self._writer is not None:
             self._writer.shutdown(wait=True)
             if self._write_store is not None:

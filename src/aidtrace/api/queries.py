@@ -8,13 +8,17 @@ Flows and stories are not computed here: their logic lives in ``aidtrace.flows``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ..store import Store
-from .models import EventFilter
+from ..store.db import EVENT_COLUMNS
+from .models import EventFilter, EventOut
+
+T = TypeVar("T")
 
 # The whitelist: request values pick one of these, they never become SQL themselves.
 SORT_COLUMNS = {"date": "e.date", "published": "a.published", "type": "e.type",
@@ -37,7 +41,10 @@ def _like_word(word: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
 
 
-def event_where(f: EventFilter) -> Where:
+def event_where(f: EventFilter, *, item_rowids: str | None = None) -> Where:
+    """The filters as SQL; ``item_rowids`` names a registered table of the rowids of the
+    events that have an item of ``f.item_class`` (see :class:`RowKeys`), used instead of the
+    semi-join on ``event_items``."""
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (("e.type", f.type), ("e.source_code", f.source and f.source.upper()),
@@ -52,7 +59,9 @@ def event_where(f: EventFilter) -> Where:
     if f.until:
         clauses.append("e.date <= ?")
         params.append(f.until + "~")  # "2020-03" <= "2020-03~" keeps every day of March
-    if f.item_class:
+    if f.item_class and item_rowids:
+        clauses.append(f"e.rowid IN (SELECT rid FROM {item_rowids})")
+    elif f.item_class:
         clauses.append("EXISTS (SELECT 1 FROM event_items i WHERE i.event_id = e.id AND i.item_class = ?)")
         params.append(f.item_class)
     if f.q:
@@ -67,40 +76,122 @@ def order_by(sort: str, order: str) -> str:
     return f" ORDER BY {SORT_COLUMNS[sort]} {DIRECTIONS[order]} NULLS LAST, e.id ASC"
 
 
-def attach_items(store: Store, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    by_event: dict[str, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
-    for item in store.query("SELECT event_id, item, item_class, quantity, unit, qualifier FROM event_items"
-                            " WHERE event_id IN (SELECT unnest(?)) ORDER BY event_id, idx", [list(by_event)]):
-        by_event[item.pop("event_id")].append(item)
-    for r in rows:
-        r["items"] = by_event[r["id"]]
+# What a page shows of an event row (the model leaves out offsets and the run id): every
+# column fetched by key costs DuckDB a decode per row.
+PAGE_COLUMNS = ", ".join(c for c in EVENT_COLUMNS if c in EventOut.model_fields)
 
 
-def count_events(store: Store, f: EventFilter) -> int:
-    where = event_where(f)
-    return int(store.con.execute("SELECT count(*) FROM events e" + where.sql, list(where.params)).fetchone()[0])
+@dataclass(frozen=True)
+class RowKeys:
+    """Per-event facts keyed by the events' DuckDB rowid, for a store that nothing writes.
+
+    An events page filtered by item class, or sorted by publication date, otherwise joins
+    on the events' string ids or article ids: DuckDB then decodes those strings for every
+    matching row, which costs more than the rest of the page. Keyed by rowid (free to read)
+    the same filter and sort cost little. Rowids stay put only while nothing writes to the
+    file, so these are built only by a read-only server, once, and kept until it stops.
+    """
+
+    item_rowids: Any = None  # pyarrow Table (rid), for the filter's item class
+    published: Any = None  # pyarrow Table (rid, published), for sort=published
 
 
-def event_page(store: Store, f: EventFilter, *, sort: str, order: str, limit: int,
-               offset: int) -> list[dict[str, Any]]:
-    """One page of events, in two steps: the page's ids (a top-N over the filtered rows),
-    then those rows, their articles and items by key. Joining the articles before the cut
-    costs a hash join over every matching row; after it, a lookup of fifty keys."""
-    where = event_where(f)
-    join = " JOIN articles a ON a.id = e.article_id" if sort == "published" else ""
-    ids = [r[0] for r in store.con.execute(f"SELECT e.id FROM events e{join}{where.sql}{order_by(sort, order)}"
-                                           " LIMIT ? OFFSET ?", [*where.params, limit, offset]).fetchall()]
+def rowids_with_item(store: Store, item_class: str) -> Any:
+    """The rowids of the events with an item of this class, as a pyarrow Table (rid)."""
+    return store.con.sql("SELECT DISTINCT e.rowid AS rid FROM events e WHERE EXISTS"
+                         " (SELECT 1 FROM event_items i WHERE i.event_id = e.id AND i.item_class = ?)",
+                         params=[item_class]).to_arrow_table()
+
+
+def published_by_rowid(store: Store) -> Any:
+    """Every event's rowid and its article's publication date, as a pyarrow Table."""
+    return store.con.sql("SELECT e.rowid AS rid, a.published FROM events e"
+                         " JOIN articles a ON a.id = e.article_id").to_arrow_table()
+
+
+def event_page(store: Store, f: EventFilter, *, sort: str, order: str, limit: int, offset: int,
+               with_total: bool = False, pool: Executor | None = None,
+               keys: RowKeys | None = None) -> tuple[int | None, list[dict[str, Any]]]:
+    """One page of events, and with ``with_total`` the number of matching events.
+
+    Two steps: the page's keys (a top-N over the filtered rows, which also counts them when
+    asked, so that a new filter scans the table once), then the page's rows, articles and
+    items by key. Joining the articles before the cut would cost a hash join over every
+    matching row; after it, they are a lookup of fifty keys. Given a ``pool``, the items
+    are looked up beside the rows, on their own cursor.
+    ``keys`` (read-only stores) replace the item semi-join and the article join.
+    """
+    views = {}
+    if keys is not None and keys.item_rowids is not None and f.item_class:
+        views["page_item_rowids"] = keys.item_rowids
+    if keys is not None and keys.published is not None and sort == "published":
+        views["page_published"] = keys.published
+    where = event_where(f, item_rowids="page_item_rowids" if "page_item_rowids" in views else None)
+    if "page_published" in views:
+        join, column = " JOIN page_published p ON p.rid = e.rowid", "p.published"
+    else:
+        join = " JOIN articles a ON a.id = e.article_id" if sort == "published" else ""
+        column = SORT_COLUMNS[sort]
+    direction = f"{DIRECTIONS[order]} NULLS LAST"
+    # only the sort key and the id: every other column read here is decoded for every matching row
+    matching = f"SELECT e.id, {column} AS k FROM events e{join}{where.sql}"
+    for name, table in views.items():
+        store.con.register(name, table)
+    try:
+        if with_total:
+            found = store.con.execute(
+                f"WITH matching AS MATERIALIZED ({matching}), n AS (SELECT count(*) AS total FROM matching)"
+                f" SELECT n.total, p.id FROM n LEFT JOIN (SELECT * FROM matching"
+                f" ORDER BY k {direction}, id LIMIT ? OFFSET ?) p ON true ORDER BY p.k {direction}, p.id",
+                [*where.params, limit, offset]).fetchall()
+            total: int | None = int(found[0][0])
+            ids = [i for _, i in found if i is not None]
+        else:
+            total = None
+            ids = [i for (i,) in store.con.execute(
+                f"SELECT id FROM ({matching}) ORDER BY k {direction}, id LIMIT ? OFFSET ?",
+                [*where.params, limit, offset]).fetchall()]
+    finally:
+        for name in views:
+            store.con.unregister(name)
     if not ids:
-        return []
-    rows = {r["id"]: r for r in store.query("SELECT * FROM events WHERE id IN (SELECT unnest(?))", [ids])}
-    articles = {r.pop("id"): r for r in store.query(
-        "SELECT id, published, outlet, url, title FROM articles WHERE id IN (SELECT unnest(?))",
-        [list({r["article_id"] for r in rows.values()})])}
-    page = [{**rows[i], **articles[rows[i]["article_id"]]} for i in ids]
-    attach_items(store, page)
-    return page
+        return total, []
+    if pool is None:
+        rows, items = _rows_by_id(store, ids), _items_by_event(store, ids)
+    else:
+        future = pool.submit(_on_cursor, store, _items_by_event, ids)
+        rows = _rows_by_id(store, ids)
+        items = future.result()
+    articles = _articles_by_id(store, sorted({r["article_id"] for r in rows.values()}))
+    page = [{**rows[i], **articles[rows[i]["article_id"]], "items": items.get(i, [])} for i in ids]
+    return total, page
+
+
+def _in_list(values: list[str]) -> str:
+    # a list of bound parameters, not unnest(?): DuckDB answers it from the key's index
+    return "(" + ",".join("?" * len(values)) + ")"
+
+
+def _on_cursor(store: Store, fn: Callable[[Store, list[str]], T], arg: list[str]) -> T:
+    with store.cursor() as own:  # a DuckDB connection serves one thread at a time
+        return fn(own, arg)
+
+
+def _rows_by_id(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in store.query(f"SELECT {PAGE_COLUMNS} FROM events WHERE id IN {_in_list(ids)}", ids)}
+
+
+def _articles_by_id(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
+    return {r.pop("id"): r for r in store.query(
+        f"SELECT id, published, outlet, url, title FROM articles WHERE id IN {_in_list(ids)}", ids)}
+
+
+def _items_by_event(store: Store, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for item in store.query("SELECT event_id, item, item_class, quantity, unit, qualifier FROM event_items"
+                            f" WHERE event_id IN {_in_list(ids)} ORDER BY event_id, idx", ids):
+        out.setdefault(item.pop("event_id"), []).append(item)
+    return out
 
 
 def iter_events(store: Store, f: EventFilter, *, sort: str, order: str,

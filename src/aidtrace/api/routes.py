@@ -6,7 +6,6 @@ same filters as the list they download and stream every matching row (not one pa
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from functools import cache
 from math import ceil
@@ -16,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ..errors import DataFileError
-from ..flows import PACKAGE, FlowReport, flows
+from ..flows import PACKAGE, flow_totals
 from ..store import Store
 from ..stories import list_stories, story
 from . import queries
@@ -52,10 +51,24 @@ def _cap(request: Request, size: int) -> int:
 # -- events ----------------------------------------------------------------------------
 @router.get("/events", response_model=EventPage, summary="List events (filtered, sorted, one page)")
 def list_events(request: Request, store: Reader, q: Annotated[EventPageQuery, Query()]) -> dict[str, Any]:
+    db = database(request)
     size = _cap(request, q.size)
-    # the count depends on the filters only: paging through one result set pays for it once
-    total = database(request).cached(("count", _filters(q)), lambda: queries.count_events(store, q))
-    rows = queries.event_page(store, q, sort=q.sort, order=q.order, limit=size, offset=(q.page - 1) * size)
+
+    def page(with_total: bool) -> tuple[int | None, list[dict[str, Any]]]:
+        return queries.event_page(store, q, sort=q.sort, order=q.order, limit=size, offset=(q.page - 1) * size,
+                                  with_total=with_total, pool=db.lookups, keys=_row_keys(db, store, q))
+
+    # the count depends on the filters only: paging through one result set pays for it once,
+    # and a new filter gets it from the same scan as its first page
+    counted: list[list[dict[str, Any]]] = []
+
+    def count_with_page() -> int:
+        total, rows = page(with_total=True)
+        counted.append(rows)
+        return int(total or 0)
+
+    total = db.cached(("count", _filters(q)), count_with_page)
+    rows = counted[0] if counted else page(with_total=False)[1]
     return dict(total=total, page=q.page, size=size, pages=ceil(total / size), sort=q.sort, order=q.order,
                 rows=rows)
 
@@ -82,6 +95,19 @@ def get_timeline(db: Db, store: Reader, q: Annotated[EventFilter, Query()]) -> d
     return dict(undated=undated, rows=rows)
 
 
+def _row_keys(db: Database, store: Store, q: EventPageQuery) -> queries.RowKeys | None:
+    """What this page needs of the rowid-keyed facts, built once (read-only servers only:
+    rowids move when rows are written)."""
+    if db.writable:
+        return None
+    item_class = q.item_class
+    return queries.RowKeys(
+        item_rowids=(db.cached(("row-keys", "item", item_class), lambda: queries.rowids_with_item(store, item_class))
+                     if item_class else None),
+        published=(db.cached(("row-keys", "published"), lambda: queries.published_by_rowid(store))
+                   if q.sort == "published" else None))
+
+
 def _filters(q: EventFilter) -> tuple[Any, ...]:
     """The cache key of an event filter (paging and sorting left out)."""
     return tuple(sorted(q.model_dump(include=set(EventFilter.model_fields)).items()))
@@ -92,23 +118,17 @@ def _flow_key(q: FlowQuery) -> tuple[Any, ...]:
     return tuple(sorted(q.model_dump(include=set(FlowQuery.model_fields)).items()))
 
 
-_FLOWS_GATE = threading.Lock()
-
-
 def cached_flows(db: Database, store: Store, q: FlowQuery) -> dict[str, Any]:
     """``aidtrace.flows`` for these filters, as plain rows, computed once until the next write.
 
-    Flows over a million events take seconds and their report is large; the cache keeps
-    the rows and the exclusion counts (and the first exclusions), never the whole report.
+    The totals are SQL over the story tables (about a second unfiltered at a million
+    events, a fraction of that filtered); the cache keeps the rows and the exclusion
+    counts with the first exclusions, so that paging and sorting cost no query.
     """
     def compute() -> dict[str, Any]:
-        with _FLOWS_GATE:  # each holds the GIL for seconds and memory in proportion to the store
-            report = flows(store, **dict(_flow_key(q)))
-        excluded = report.excluded
-        head = FlowReport(excluded=excluded[:db.settings.page_size_max]).to_dict()["excluded"]
-        reasons = FlowReport(excluded=excluded).to_dict()["excluded_by_reason"] if excluded else {}
-        return dict(rows=[r.to_dict() for r in report.rows], excluded_by_reason=reasons,
-                    excluded_total=len(excluded), excluded=head)
+        totals = flow_totals(store, excluded_limit=db.settings.page_size_max, **dict(_flow_key(q)))
+        return dict(rows=totals.rows, excluded_by_reason=totals.excluded_by_reason,
+                    excluded_total=totals.excluded_total, excluded=totals.excluded)
 
     return db.cached(("flows", _flow_key(q)), compute)
 
@@ -224,8 +244,8 @@ def cached_stats(db: Database, store: Store) -> dict[str, Any]:
 def warm_up(db: Database) -> None:
     """Compute what the dashboard asks for first (stats, unfiltered flows) before anyone asks.
 
-    ``aidtrace serve`` runs this on a background thread at start: on a large store the
-    first /api/flows would otherwise take seconds.
+    ``aidtrace serve`` runs this on a background thread at start: on a store of a million
+    events the first unfiltered /api/flows would otherwise take a second or two.
     """
     with db.reader() as store:
         cached_stats(db, store)

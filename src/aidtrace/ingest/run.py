@@ -111,24 +111,26 @@ class Batch:
 
     def flush(self) -> Counter[str]:
         docs = iter(self.extract([a.article for a in self.actions if a.duplicate_of is None]))
-        with self.store.transaction():
-            for action in self.actions:
-                if action.duplicate_of is None:
-                    doc = next(docs)  # extract() returns one result per original, in order
-                    if isinstance(doc, InputError):
-                        self.entries[action.entry] = LedgerEntry(
-                            origin=self.entries[action.entry].origin, status="rejected",
-                            reason=doc.reason, article_id=action.article.id)
-                        self.index.forget(action.article.id)
-                    elif self.pipeline is None and not action.replaces:
-                        self.store.write_article(doc.article, run_id=self.run_id)  # nothing to clear
-                    else:
-                        self.store.write_document(doc, run_id=self.run_id)
+        # what each article's rows become: every write replaces all that is stored for its id
+        # (an id seen earlier in the run is a replacement), so the batch is written at once
+        writes: list[Document] = []
+        copies: dict[str, str] = {}
+        for action in self.actions:
+            if action.duplicate_of is None:
+                doc = next(docs)  # extract() returns one result per original, in order
+                if isinstance(doc, InputError):
+                    self.entries[action.entry] = LedgerEntry(
+                        origin=self.entries[action.entry].origin, status="rejected",
+                        reason=doc.reason, article_id=action.article.id)
+                    self.index.forget(action.article.id)
                     continue
-                if action.replaces:  # drop the events of the version it replaces
-                    self.store.write_document(Document(action.article), run_id=self.run_id)
-                self.store.write_article(action.article, duplicate_of=action.duplicate_of,
-                                         run_id=self.run_id)
+                copies.pop(action.article.id, None)
+                writes.append(doc)
+            else:
+                copies[action.article.id] = action.duplicate_of
+                writes.append(Document(action.article))
+        with self.store.transaction():
+            self.store.write_documents(writes, run_id=self.run_id, duplicate_of=copies)
             self.store.write_ledger(self.entries, run_id=self.run_id)
         counts = Counter(e.status for e in self.entries)
         self.entries, self.actions, self.texts = [], [], {}
