@@ -60,7 +60,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import pyarrow as pa
 
 from .config import Settings
 from .errors import NotFoundError
@@ -528,29 +527,15 @@ def build_stories(store: Store, settings: Settings) -> int:
     if summaries:
         rows = [tuple({**s, "story_line": lines[sid]}[c] for c in STORY_COLUMNS)
                 for sid, s in summaries.items()]
-        _insert(store, "stories", STORY_COLUMNS, rows)
-        _insert(store, "story_events", ("story_id", "event_id", "article_id", "root_article"),
+        store.insert_rows("stories", STORY_COLUMNS, rows)
+        store.insert_rows("story_events", ("story_id", "event_id", "article_id", "root_article"),
                 membership)
-    _insert(store, "story_figures", FIGURE_COLUMNS, figure_rows)
-    _insert(store, "story_display", DISPLAY_COLUMNS,
+    store.insert_rows("story_figures", FIGURE_COLUMNS, figure_rows)
+    store.insert_rows("story_display", DISPLAY_COLUMNS,
             [tuple(d[c] for c in DISPLAY_COLUMNS) for d in display_rows])
     store.con.execute("INSERT INTO story_meta VALUES (?, ?, ?)",
                       [fingerprint(store), settings.story_window_days, datetime.now(timezone.utc)])
     return len(stories)
-
-
-def _insert(store: Store, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Bulk insert through Arrow: DuckDB's executemany costs milliseconds per row."""
-    if not rows:
-        return
-    data = pa.Table.from_arrays([pa.array(list(col)) for col in zip(*rows)], names=list(columns))
-    view = f"_new_{table}"
-    store.con.register(view, data)
-    try:
-        names = ",".join(columns)
-        store.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {view}")
-    finally:
-        store.con.unregister(view)
 
 
 # -- reading -------------------------------------------------------------------------

@@ -207,16 +207,16 @@ class Store:
             self.con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT unnest(?))", [ids])
         batch = list(latest.values())
         events = [ev for doc in batch for ev in doc.events]
-        self._insert("articles", ARTICLE_COLUMNS,
+        self.insert_rows("articles", ARTICLE_COLUMNS,
                      [article_row(d.article, copies.get(d.article.id), run_id) for d in batch])
-        self._insert("mentions", MENTION_COLUMNS, [row for d in batch for row in mention_rows(d)])
-        self._insert("events", EVENT_COLUMNS, [event_row(ev, run_id) for ev in events])
-        self._insert("event_items", ITEM_COLUMNS, item_rows(events))
+        self.insert_rows("mentions", MENTION_COLUMNS, [row for d in batch for row in mention_rows(d)])
+        self.insert_rows("events", EVENT_COLUMNS, [event_row(ev, run_id) for ev in events])
+        self.insert_rows("event_items", ITEM_COLUMNS, item_rows(events))
 
     def write_ledger(self, entries: Iterable[LedgerEntry], run_id: str | None = None) -> None:
-        self._insert("ledger", LEDGER_COLUMNS, [ledger_row(e, run_id) for e in entries])
+        self.insert_rows("ledger", LEDGER_COLUMNS, [ledger_row(e, run_id) for e in entries])
 
-    def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Append rows (tuples in ``columns`` order) in one INSERT through an Arrow table."""
         if not rows:
             return
