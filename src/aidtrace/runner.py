@@ -452,12 +452,7 @@ def run_ingest(sources: Sequence[str], *, store: Store, settings: Settings, exec
     if root.is_dir() and not any(root.iterdir()):
         root.rmdir()
     log.info("ingest run %s: %d items in %.1f s", run_id, sum(counts.values()), time.monotonic() - started)
-    summary = IngestSummary(run_id=run_id, stored=counts["stored"], duplicates=counts["duplicate"],
-                            skipped=counts["skipped"], rejected=counts["rejected"])
-    error = summary.strict_error() if strict else None
-    if error is not None:
-        raise error
-    return summary
+    return IngestSummary.finish(run_id, counts, strict=strict)
 
 
 def ingest_in_parallel(sources: Sequence[str], *, settings: Settings, workers: int | None = None,

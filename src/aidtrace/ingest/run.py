@@ -51,6 +51,17 @@ class IngestSummary:
         return summary_line(Counter(stored=self.stored, duplicate=self.duplicates,
                                     skipped=self.skipped, rejected=self.rejected))
 
+    @classmethod
+    def finish(cls, run_id: str, counts: Mapping[str, int], *, strict: bool) -> "IngestSummary":
+        """The summary of a run's counts; raises the --strict error when anything was rejected."""
+        summary = cls(run_id=run_id, stored=counts.get("stored", 0),
+                      duplicates=counts.get("duplicate", 0), skipped=counts.get("skipped", 0),
+                      rejected=counts.get("rejected", 0))
+        error = summary.strict_error() if strict else None
+        if error is not None:
+            raise error
+        return summary
+
     def strict_error(self) -> RejectedInputsError | None:
         """The error a ``--strict`` run ends with, or None when nothing was rejected."""
         if not self.rejected:
@@ -190,9 +201,4 @@ def ingest(sources: Sequence[str], *, store: Store, pipeline: PipelineLike | Non
         counts += batch.flush()
         report.batch(counts)
     store.finish_run(run_id, counts)
-    summary = IngestSummary(run_id=run_id, stored=counts["stored"], duplicates=counts["duplicate"],
-                            skipped=counts["skipped"], rejected=counts["rejected"])
-    error = summary.strict_error() if strict else None
-    if error is not None:
-        raise error
-    return summary
+    return IngestSummary.finish(run_id, counts, strict=strict)
