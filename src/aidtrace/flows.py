@@ -26,6 +26,12 @@ delivered and unknown-status transfers are never added together. A value goes to
 row of its story's item class (``money`` when no item is named, ``mixed`` when several
 classes share one value). Ranges (conflicting figures with no preferred claimant) add
 their low end to ``quantity``/``usd`` and their high end to ``quantity_high``/``usd_high``.
+
+The totals are DuckDB SQL over the story tables, with the filters bound in the query, so
+a filtered report reads only the stories it may add (at a million events: about a second
+unfiltered, a few tenths of a second filtered, against 20-30 s when every AID story was
+read into Python). :func:`flow_totals` is the same report with only its first exclusions
+read, for the HTTP API.
 """
 from __future__ import annotations
 
@@ -115,7 +121,8 @@ class _FlowSQL:
         self.store = store
         self.target = target.upper() if target else None
         self.item_class = item_class or None
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if source:
             where.append("s.source_code = ?")
             params.append(source.upper())

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+import pyarrow as pa
+
 from ..store import Store
 from ..store.db import EVENT_COLUMNS
 from .models import EventFilter, EventOut
@@ -92,18 +94,18 @@ class RowKeys:
     file, so these are built only by a read-only server, once, and kept until it stops.
     """
 
-    item_rowids: Any = None  # pyarrow Table (rid), for the filter's item class
-    published: Any = None  # pyarrow Table (rid, published), for sort=published
+    item_rowids: pa.Table | None = None  # (rid), for the filter's item class
+    published: pa.Table | None = None  # (rid, published), for sort=published
 
 
-def rowids_with_item(store: Store, item_class: str) -> Any:
+def rowids_with_item(store: Store, item_class: str) -> pa.Table:
     """The rowids of the events with an item of this class, as a pyarrow Table (rid)."""
     return store.con.sql("SELECT DISTINCT e.rowid AS rid FROM events e WHERE EXISTS"
                          " (SELECT 1 FROM event_items i WHERE i.event_id = e.id AND i.item_class = ?)",
                          params=[item_class]).to_arrow_table()
 
 
-def published_by_rowid(store: Store) -> Any:
+def published_by_rowid(store: Store) -> pa.Table:
     """Every event's rowid and its article's publication date, as a pyarrow Table."""
     return store.con.sql("SELECT e.rowid AS rid, a.published FROM events e"
                          " JOIN articles a ON a.id = e.article_id").to_arrow_table()
@@ -121,7 +123,7 @@ def event_page(store: Store, f: EventFilter, *, sort: str, order: str, limit: in
     are looked up beside the rows, on their own cursor.
     ``keys`` (read-only stores) replace the item semi-join and the article join.
     """
-    views = {}
+    views: dict[str, pa.Table] = {}
     if keys is not None and keys.item_rowids is not None and f.item_class:
         views["page_item_rowids"] = keys.item_rowids
     if keys is not None and keys.published is not None and sort == "published":
@@ -159,7 +161,7 @@ def event_page(store: Store, f: EventFilter, *, sort: str, order: str, limit: in
     if pool is None:
         rows, items = _rows_by_id(store, ids), _items_by_event(store, ids)
     else:
-        future = pool.submit(_on_cursor, store, _items_by_event, ids)
+        future = pool.submit(_closing, store.cursor(), _items_by_event, ids)
         rows = _rows_by_id(store, ids)
         items = future.result()
     articles = _articles_by_id(store, sorted({r["article_id"] for r in rows.values()}))
@@ -172,8 +174,10 @@ def _in_list(values: list[str]) -> str:
     return "(" + ",".join("?" * len(values)) + ")"
 
 
-def _on_cursor(store: Store, fn: Callable[[Store, list[str]], T], arg: list[str]) -> T:
-    with store.cursor() as own:  # a DuckDB connection serves one thread at a time
+def _closing(own: Store, fn: Callable[[Store, list[str]], T], arg: list[str]) -> T:
+    """``fn`` on a cursor of its own (a DuckDB connection serves one thread at a time),
+    opened by the caller's thread and closed here."""
+    with own:
         return fn(own, arg)
 
 
