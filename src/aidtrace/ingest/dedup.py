@@ -14,6 +14,8 @@ article at start-up.
 """
 from __future__ import annotations
 
+import zlib
+
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -54,9 +56,15 @@ def shingles(text: str) -> set[str]:
     return {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+def _crc32(shingle: str) -> int:
+    """A hash that is the same in every process (Python's hash() is salted per process,
+    which made near-duplicate decisions vary from run to run)."""
+    return zlib.crc32(shingle.encode("utf-8"))
+
+
 def minhash(parts: set[str]) -> MinHash:
     m = MinHash(num_perm=NUM_PERM, permutations=SEED_PERMUTATIONS, scheme="affine32",
-                hashfunc=lambda s: hash(s) & 0xFFFFFFFF)
+                hashfunc=_crc32)
     m.update_batch(list(parts))
     return m
 
