@@ -12,7 +12,7 @@ from datetime import date
 from spacy.tokens import Span, Token
 
 from ..models import Item, Value
-from ..nlp.quantities import Money, Quantity, find_money, find_quantities, to_usd
+from ..nlp.quantities import Money, Quantity, find_numbers, to_usd
 from ..ontology.lexicon import Lexicon
 
 FUTURE_HEADS = {"plan", "intend", "expect", "set", "decide", "aim", "prepare", "agree",
@@ -142,8 +142,8 @@ _NUMERIC = re.compile(r"\d|[$€£¥]|\b(?:one|two|three|four|five|six|seven|eig
                       r"thousand|million|billion|dozen|a|an|single)\b", re.I)
 
 
-def numbers(sent: Span) -> tuple[list[Money], list[Quantity]]:
-    text = sent.text
+def numbers(text: str) -> tuple[list[Money], list[Quantity]]:
+    """The amounts and quantities of a sentence's text."""
     if not _NUMERIC.search(text):
         return [], []
-    return find_money(text), find_quantities(text)
+    return find_numbers(text)

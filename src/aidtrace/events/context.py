@@ -55,6 +55,7 @@ class Context:
     list_intro: str = ""  # the sentence ending in ":" that introduced the current list
     last_aid: tuple[str, ResolvedDate | None] | None = None  # status and date of the last transfer
     subjects: list[tuple[int, ActorSpan]] = field(default_factory=list)  # (sentence, actor)
+    dates: dict[int, list[Span]] = field(default_factory=dict)  # sentence start -> DATE entities
 
     def new_paragraph(self, index: int) -> None:
         self.paragraph = index

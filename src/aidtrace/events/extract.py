@@ -28,7 +28,7 @@ from .context import Context, Frame, context_source, context_targets, remember_p
 from .layout import (DONOR_LIST, RECIPIENT_LIST, Label, enumeration, first_aid_token,
                      heading_place, is_list_line, label_actor, local_dollars,
                      per_target_quantity)
-from .syntax import (WH_WORDS, deictic_days, governing_verb, inherited_subject,
+from .syntax import (WH_WORDS, dates_by_sentence, deictic_days, governing_verb, inherited_subject,
                      paragraph_of, purpose_targets, requesters, speech_subject,
                      stranded_subject, trim_date, under_request, with_partner)
 
@@ -62,36 +62,39 @@ class Extractor:
             ctx.title_place = title_place
         events: list[Event] = []
         open_list: list[int] = []  # events whose items continue in the bullet lines below
-        for si, sent in enumerate(doc.sents):
+        sents = list(doc.sents)
+        ctx.dates = dates_by_sentence(doc, sents)
+        for si, sent in enumerate(sents):
+            text = sent.text  # once: Span.text is rebuilt token by token on every access
             bullet = is_list_line(article.text, sent.start_char)
             para = paragraph_of(sent.start_char, paragraphs)
             if para != ctx.paragraph and not (bullet and open_list):
                 ctx.new_paragraph(para)
-            new = self._sentence(sent, si, actors, ctx, article)
+            new = self._sentence(sent, text, si, actors, ctx, article)
             if open_list and bullet and not any(e.type == "AID" for e in new):
                 # "The aircraft carried 18 tonnes of supplies including:" + bullet lines
-                extra = self._list_items(sent, actors)
+                extra = self._list_items(sent, text, actors)
                 for idx in open_list:
                     events[idx] = replace(events[idx], items=events[idx].items + extra)
                 continue
             open_list = []
-            if sent.text.rstrip().endswith(":"):
+            if text.rstrip().endswith(":"):
                 open_list = [len(events) + i for i, e in enumerate(new) if e.type == "AID"]
             events.extend(new)
         return events
 
-    def _list_items(self, sent: Span, actors: ActorIndex) -> tuple[Item, ...]:
+    def _list_items(self, sent: Span, text: str, actors: ActorIndex) -> tuple[Item, ...]:
         skip = {i for m in actors.in_span(sent.start, sent.end) for i in range(m.start, m.end)}
-        _, quantities = numbers(sent)
+        _, quantities = numbers(text)
         return tuple(self.aid.items(list(sent), skip, quantities, sent))
 
-    def _sentence(self, sent: Span, si: int, actors: ActorIndex, ctx: Context,
+    def _sentence(self, sent: Span, text: str, si: int, actors: ActorIndex, ctx: Context,
                   article: Article) -> list[Event]:
         acc = according_to(sent, actors)
         if acc is not None:
             ctx.attribution = acc
         spk = speaker(sent, actors)
-        moneys, quantities = numbers(sent)
+        moneys, quantities = numbers(text)
         sent_date = self._sentence_date(sent, ctx)
         label = label_actor(sent, actors)
         heading = heading_place(sent, actors)
@@ -101,8 +104,8 @@ class Extractor:
             return []
         if label is None:
             ctx.heading = None
-            if sent.text.rstrip().endswith(":"):  # the line that introduces a factbox
-                ctx.list_intro = sent.text.lower()
+            if text.rstrip().endswith(":"):  # the line that introduces a factbox
+                ctx.list_intro = text.lower()
             elif not is_list_line(article.text, sent.start_char):
                 ctx.list_intro = ""
         elif label.role == "donor" and label.actor.kind == "state" and ctx.donor is not None and \
@@ -110,7 +113,7 @@ class Extractor:
             label = Label(label.actor, "place")  # "The breakdown by country: Mozambique: $1.2m"
         frames = [f for tok in sent if (f := self._frame(tok, sent, actors)) is not None]
         frames = _drop_shadowed(frames)
-        frames += self._contributions(sent, moneys, actors, frames)
+        frames += self._contributions(sent, text, moneys, actors, frames)
         if label is not None and not any(f.spec.type == "AID" for f in frames):
             anchor = first_aid_token(sent, moneys, self.lex)
             if anchor is not None:
@@ -128,7 +131,7 @@ class Extractor:
         remember_places(sent, actors, ctx)
         return out
 
-    def _contributions(self, sent: Span, moneys: list[Money], actors: ActorIndex,
+    def _contributions(self, sent: Span, text: str, moneys: list[Money], actors: ActorIndex,
                        frames: list[Frame]) -> list[Frame]:
         """"pledges, including $508 million from the United States and $500 million from
         Kuwait": each "<money> from <actor>" is that actor's contribution."""
@@ -137,7 +140,7 @@ class Extractor:
             return []
         out = []
         for m in moneys:
-            rest = sent.text[m.end:m.end + 12]
+            rest = text[m.end:m.end + 12]
             hit = re.match(r"\s+from\s+", rest)
             if not hit:
                 continue
@@ -610,9 +613,7 @@ class Extractor:
 
     # -- details ---------------------------------------------------------------------------
     def _sentence_date(self, sent: Span, ctx: Context) -> ResolvedDate | None:
-        for ent in sent.ents:
-            if ent.label_ != "DATE":
-                continue
+        for ent in ctx.dates.get(sent.start, ()):
             resolved = self._resolve(ent, ctx)
             if resolved is not None:
                 ctx.para_date = resolved
@@ -630,9 +631,7 @@ class Extractor:
             node = node.head
             chain.add(node.i)
         direct, inner = [], []
-        for ent in list(sent.ents) + deictic_days(sent):
-            if ent.label_ != "DATE":
-                continue
+        for ent in list(ctx.dates.get(sent.start, ())) + deictic_days(sent):
             head = ent.root.head
             attached = head.i in chain or (head.dep_ == "prep" and head.head.i in chain)
             if attached:

@@ -6,7 +6,9 @@ trust. Each works around one documented pattern of news syntax.
 """
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from bisect import bisect_right
+
+from spacy.tokens import Doc, Span, Token
 
 from ..nlp.mentions import ActorSpan
 from .arguments import ActorIndex
@@ -152,6 +154,19 @@ def trim_date(ent: Span) -> Span:
                 "million", "billion", "thousand", "trillion"})):
             return ent.doc[ent.start:tok.i]
     return ent
+
+
+def dates_by_sentence(doc: Doc, sents: list[Span]) -> dict[int, list[Span]]:
+    """The DATE entities of each sentence (keyed by its first token), read once per document:
+    ``Span.ents`` walks every entity of the document on each call."""
+    starts = [s.start for s in sents]
+    out: dict[int, list[Span]] = {}
+    for ent in doc.ents:
+        if ent.label_ == "DATE":
+            sent = sents[bisect_right(starts, ent.start) - 1]
+            if ent.end <= sent.end:  # as Span.ents: none across a sentence boundary
+                out.setdefault(sent.start, []).append(ent)
+    return out
 
 
 def deictic_days(sent: Span) -> list[Span]:

@@ -34,7 +34,7 @@ from datetime import date, datetime
 
 from currency_converter import CurrencyConverter, RateNotFoundError
 
-__all__ = ["Money", "Quantity", "find_money", "find_quantities", "parse_number", "to_usd",
+__all__ = ["Money", "Quantity", "find_money", "find_numbers", "find_quantities", "parse_number", "to_usd",
            "unit_for_noun"]
 
 
@@ -163,6 +163,10 @@ _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "l
            "crore": 1e7}
 _SHORT_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "b": 1e9, "bn": 1e9, "tn": 1e12}
 _VAGUE = {"dozens", "scores", "hundreds", "thousands", "millions", "billions", "tens"}
+# The words a number, a vague count or "a rescue team" can begin with (see _words_at,
+# _vague_at and find_quantities); any other word starts nothing.
+_NUMBER_HEADS = frozenset(_SMALL) | frozenset(_TENS) | _VAGUE | {"a", "an", "half"}
+_CURRENCY_HEADS = frozenset("$£€¥₹₩₽₺₱")
 _DIGITS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?")
 _DOTTED_THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3}){2,}")  # 1.100.000
 _TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+|\S")
@@ -400,7 +404,7 @@ def _suffix(text: str, end: int, scaled: bool) -> tuple[str, int] | None:
 def _money_at(text: str, toks: list[_Tok], i: int) -> tuple[Money | None, int]:
     """Money starting at token ``i`` and the token index to go on from."""
     head = toks[i].text[0]
-    pre = _prefix(text, toks[i].start) if head.isupper() or head in "$£€¥₹₩₽₺₱" else None
+    pre = _prefix(text, toks[i].start) if head.isupper() or head in _CURRENCY_HEADS else None
     if pre is not None:
         code, pend = pre
         j = next((k for k in range(i, len(toks)) if toks[k].start >= pend), len(toks))
@@ -431,16 +435,29 @@ def _money_at(text: str, toks: list[_Tok], i: int) -> tuple[Money | None, int]:
                  _qualifier(text, start)), j
 
 
-def find_money(text: str) -> list[Money]:
-    """Every amount with a currency in ``text``, in order of appearance."""
-    toks = _tokens(text)
+def _may_start(tok: _Tok) -> bool:
+    """Whether a number or an amount can begin at ``tok``: a cheap test that lets the readers
+    skip most words (the readers themselves accept nothing else)."""
+    head = tok.text[0]
+    return head.isdigit() or head.isupper() or head in _CURRENCY_HEADS or tok.low in _NUMBER_HEADS
+
+
+def _money_in(text: str, toks: list[_Tok]) -> list[Money]:
     found: list[Money] = []
     i = 0
     while i < len(toks):
+        if not _may_start(toks[i]):
+            i += 1
+            continue
         money, i = _money_at(text, toks, i)
         if money is not None:
             found.append(money)
     return found
+
+
+def find_money(text: str) -> list[Money]:
+    """Every amount with a currency in ``text``, in order of appearance."""
+    return _money_in(text, _tokens(text))
 
 
 # --- quantities -------------------------------------------------------------------------
@@ -646,8 +663,19 @@ def _partitive(text: str, toks: list[_Tok], num: _Num) -> Quantity | None:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Numbers with a unit or a counted noun, in order; money and non-counts left out."""
+    return find_numbers(text)[1]
+
+
+def find_numbers(text: str) -> tuple[list[Money], list[Quantity]]:
+    """The amounts and the quantities of ``text``, tokenised once (a sentence's text is read
+    for both, and money is what quantities must step over)."""
     toks = _tokens(text)
-    spans = [(m.start, m.end) for m in find_money(text)]
+    moneys = _money_in(text, toks)
+    return moneys, _quantities_in(text, toks, moneys)
+
+
+def _quantities_in(text: str, toks: list[_Tok], moneys: list[Money]) -> list[Quantity]:
+    spans = [(m.start, m.end) for m in moneys]
     in_money = [any(a <= tok.start < b for a, b in spans) for tok in toks]
     found: list[Quantity] = []
     for m in _SIZED_TEAM.finditer(text):
@@ -659,7 +687,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if any(a <= toks[i].start < b for a, b in taken):
             i += 1
             continue
-        if in_money[i]:
+        if in_money[i] or not _may_start(toks[i]):
             i += 1
             continue
         num = _vague_at(toks, i) or _number_at(toks, i)
