@@ -227,3 +227,26 @@ def test_resolve_date_never_raises(text: str, published: date | None,
         assert resolved.text == text
         assert resolved.basis in ("absolute", "published", "anchor")
         assert is_date_expression(text)
+
+
+def test_common_forms_read_without_dateparser_agree_with_it():
+    """The fast path for "April 3, 2020"-style dates gives dateparser's own answer."""
+    import itertools
+
+    from aidtrace.nlp import dates as D
+
+    months = ["April", "april", "Apr", "Apr.", "Sept.", "Sep", "September", "May", "February",
+              "Feb", "December", "dec."]
+    days = ["1", "3", "29", "30", "31", "3rd", "1st", "22nd", "15th", "0", "32"]
+    forms = []
+    for m, d, y in itertools.product(months, days, ["", "2020", "1999"]):
+        tail = f", {y}" if y else ""
+        forms += [f"{m} {d}{tail}", f"{m} {d}{tail.replace(',', '')}", f"{d} {m}{tail.replace(',', '')}",
+                  f"{d} of {m}{tail}"]
+    forms += [f"{m}{sep} {y}" for m in months for sep in ("", ",") for y in ("2020", "1999")]
+    assert all(D._COMMON_DATE.fullmatch(f) for f in forms)
+    for form in forms:
+        D._date_data.cache_clear()
+        parsed = D._parser().get_date_data(form)
+        want = (parsed.date_obj.date(), frozenset(parsed.parts)) if parsed.date_obj else (None, frozenset())
+        assert D._date_data(form) == want, form

@@ -351,3 +351,23 @@ def test_sized_teams_count_people(text, value):
 def test_more_between_number_and_noun():
     [q] = find_quantities("send nearly three hundred more health workers to Liberia")
     assert q.value == 300 and q.unit == "people" and q.qualifier == "about"
+
+
+_PIECES = ["$", "US$", "€", "£", "USD", "RMB", "Rs.", "A$", "HK$", "SFr", "5", "1,200", "3.5",
+           "million", "billion", "bn", "m", "a", "an", "half", "one", "twenty", "hundred",
+           "thousand", "dozen", "hundreds", "of", "tons", "masks", "doses", "teams", "the",
+           "to", "Italy", "sent", "worth", "dollars", "euros", "yen", "-", ",", "."]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map(" ".join))
+def test_skipping_words_no_number_starts_at_changes_nothing(text: str) -> None:
+    """The readers' cheap skip tests only save time: reading every position gives the same."""
+    from aidtrace.nlp import quantities as Q
+
+    fast = Q.find_numbers(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Q, "_may_start_money", lambda tok: True)
+        mp.setattr(Q, "_may_start_number", lambda tok: True)
+        slow = Q.find_numbers(text)
+    assert fast == slow

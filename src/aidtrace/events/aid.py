@@ -27,20 +27,28 @@ CUMULATIVE_CUES = {"so far", "to date", "since", "in total", "total", "altogethe
                    "cumulative", "brings", "bringing", "overall", "as of", "by now"}
 
 
+EMBEDDED_CLAUSES = {"ccomp", "advcl", "relcl", "parataxis"}
+
+
 def clause_tokens(trigger: Token) -> list[Token]:
     """The trigger's own clause: its subtree minus embedded clauses of other verbs."""
-    out = []
-    for tok in trigger.subtree:
-        node, inside = tok, True
-        while node.i != trigger.i:
-            if node.dep_ in {"ccomp", "advcl", "relcl", "parataxis"} or (
-                    node.dep_ == "conj" and node.pos_ in {"VERB", "AUX"}):
-                inside = False
-                break
-            node = node.head
-        if inside:
-            out.append(tok)
+    out: list[Token] = []
+
+    def walk(node: Token) -> None:  # in Token.subtree's order, not stepping into other clauses
+        for child in node.lefts:
+            if _inside(child):
+                walk(child)
+        out.append(node)
+        for child in node.rights:
+            if _inside(child):
+                walk(child)
+
+    walk(trigger)
     return out
+
+
+def _inside(child: Token) -> bool:
+    return not (child.dep_ in EMBEDDED_CLAUSES or (child.dep_ == "conj" and child.pos_ in {"VERB", "AUX"}))
 
 
 class AidReader:

@@ -31,8 +31,10 @@ class Attribution:
     cue: str
 
 
-def according_to(sent: Span, actors: ActorIndex) -> Attribution | None:
-    """"According to the Chinese government, ..." anywhere in the sentence."""
+def according_to(sent: Span, text: str, actors: ActorIndex) -> Attribution | None:
+    """"According to the Chinese government, ..." anywhere in the sentence (``text``)."""
+    if "according" not in text.lower():
+        return None
     for tok in sent:
         if tok.lower_ == "according" and tok.i + 1 < sent.end and tok.nbor().lower_ == "to":
             for p in tok.nbor().children:

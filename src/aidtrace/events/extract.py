@@ -90,14 +90,14 @@ class Extractor:
 
     def _sentence(self, sent: Span, text: str, si: int, actors: ActorIndex, ctx: Context,
                   article: Article) -> list[Event]:
-        acc = according_to(sent, actors)
+        acc = according_to(sent, text, actors)
         if acc is not None:
             ctx.attribution = acc
         spk = speaker(sent, actors)
         moneys, quantities = numbers(text)
         sent_date = self._sentence_date(sent, ctx)
-        label = label_actor(sent, actors)
-        heading = heading_place(sent, actors)
+        label = label_actor(sent, text, actors)
+        heading = heading_place(sent, text, actors)
         if heading is not None:
             ctx.place = (heading.code, heading, -1)
             ctx.heading = heading
@@ -135,7 +135,7 @@ class Extractor:
                        frames: list[Frame]) -> list[Frame]:
         """"pledges, including $508 million from the United States and $500 million from
         Kuwait": each "<money> from <actor>" is that actor's contribution."""
-        if not any(t.lemma_.lower() in self.lex.aid_words or t.lemma_.lower() in {"pledge", "donor"}
+        if not moneys or not any(t.lemma_.lower() in self.lex.aid_words or t.lemma_.lower() in {"pledge", "donor"}
                    for t in sent):
             return []
         out = []
@@ -614,7 +614,7 @@ class Extractor:
     # -- details ---------------------------------------------------------------------------
     def _sentence_date(self, sent: Span, ctx: Context) -> ResolvedDate | None:
         for ent in ctx.dates.get(sent.start, ()):
-            resolved = self._resolve(ent, ctx)
+            resolved = self._resolve(ent, sent, ctx)
             if resolved is not None:
                 ctx.para_date = resolved
                 return resolved
@@ -639,13 +639,13 @@ class Extractor:
             elif ent.root.i in ids:
                 inner.append(ent)
         for ent in direct + inner:
-            resolved = self._resolve(ent, ctx)
+            resolved = self._resolve(ent, sent, ctx)
             if resolved is not None:
                 return resolved
         return None
 
     @staticmethod
-    def _resolve(ent: Span, ctx: Context) -> ResolvedDate | None:
+    def _resolve(ent: Span, sent: Span, ctx: Context) -> ResolvedDate | None:
         ent = trim_date(ent)
         if any(t.lower_ == "according" for t in ent.root.ancestors):
             return None  # "(according to the ministry on April 13)" dates the claim, not the event
@@ -653,7 +653,7 @@ class Extractor:
         head = ent.root.head
         if head.dep_ == "prep" and head.i == ent.start - 1:
             text = f"{head.text} {text}"
-        future = any(t.lower_ in {"will", "'ll"} for t in ent.sent)
+        future = any(t.lower_ in {"will", "'ll"} for t in sent)  # ent.sent: found again per call
         return resolve_date(text, published=ctx.published, anchor=ctx.last_date, future=future)
 
     @staticmethod
@@ -711,6 +711,7 @@ class Extractor:
                items: tuple[Item, ...], value, status, granularity, date_: ResolvedDate | None,
                claim: Claim, fact: str) -> Event:
         trig = fr.trigger
+        text = sent.text
         key = f"{article.id}|{si}|{trig.i}|{typ}|{source.code}|{target.code if target else ''}"
         ev_id = hashlib.sha1(key.encode()).hexdigest()[:16]
         mode = fr.spec.mode
@@ -733,9 +734,9 @@ class Extractor:
             date_text=date_.text if date_ else None,
             claim=claim, confidence=confidence, extractor=VERSION,
             evidence=Evidence(article=article.id, sentence_index=si,
-                              start=sent.start_char + len(sent.text) - len(sent.text.lstrip()),
-                              end=sent.start_char + len(sent.text.rstrip()),
-                              sentence=sent.text.strip(), trigger=trig.text,
+                              start=sent.start_char + len(text) - len(text.lstrip()),
+                              end=sent.start_char + len(text.rstrip()),
+                              sentence=text.strip(), trigger=trig.text,
                               trigger_start=trig.idx, trigger_end=trig.idx + len(trig.text)))
 
 

@@ -36,8 +36,9 @@ RECIPIENT_LIST = re.compile(r"breakdown|by country|as follows|recipient|allocat|
 DONOR_LIST = re.compile(r"donor|pledges|contribut|sponsor|offers")
 
 
-def label_actor(sent: Span, actors: ActorIndex) -> Label | None:
-    text = sent.text
+def label_actor(sent: Span, text: str, actors: ActorIndex) -> Label | None:
+    """The actor a factbox line ("Donor: Japan", "Japan: $2m") is about; ``text`` is the
+    sentence's."""
     colon = text.find(":")
     if colon <= 0 or colon > 60:
         return None
@@ -55,14 +56,13 @@ def label_actor(sent: Span, actors: ActorIndex) -> Label | None:
     return Label(m, "donor") if not extra else None
 
 
-def heading_place(sent: Span, actors: ActorIndex) -> ActorSpan | None:
+def heading_place(sent: Span, text: str, actors: ActorIndex) -> ActorSpan | None:
     """A line that is only a country name ("1. Myanmar") heads what follows."""
-    words = [t for t in sent if not t.is_punct and not t.like_num and not t.is_space]
     found = actors.in_span(sent.start, sent.end)
-    if len(found) == 1 and found[0].kind == "state" and \
-            len(words) <= found[0].end - found[0].start and ":" not in sent.text:
-        return found[0]
-    return None
+    if len(found) != 1 or found[0].kind != "state" or ":" in text:
+        return None
+    words = [t for t in sent if not t.is_punct and not t.like_num and not t.is_space]
+    return found[0] if len(words) <= found[0].end - found[0].start else None
 
 
 def first_aid_token(sent: Span, moneys: list[Money], lex: Lexicon) -> Token | None:

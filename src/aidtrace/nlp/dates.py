@@ -432,6 +432,36 @@ def _parser() -> DateDataParser:
     })
 
 
+# The forms most news dates take, read without dateparser (~2.5 ms a call): "April 3, 2020",
+# "3 April 2020", "April 3", "3rd of April", "April 2020". The result is what dateparser
+# gives for them (tested on every date of the corpora); anything else goes to dateparser.
+_COMMON_DATE = re.compile(
+    rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>\d{{4}}))?"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH})(?:,?\s+(?P<y2>\d{{4}}))?"
+    rf"|(?P<m3>{_MONTH}),?\s+(?P<y3>\d{{4}}))", re.I)
+
+
+@lru_cache(maxsize=8192)
+def _date_data(core: str) -> tuple[date | None, frozenset[str]]:
+    """The date ``core`` spells and which parts it gave; missing parts come from 2000."""
+    if m := _COMMON_DATE.fullmatch(core):
+        month = m["m1"] or m["m2"] or m["m3"]
+        day, year = m["d1"] or m["d2"], m["y1"] or m["y2"] or m["y3"]
+        parts = {"month"} | ({"day"} if day else set()) | ({"year"} if year else set())
+        try:
+            return (date(int(year or 2000), _MONTH_NUMBER[month.lower().rstrip(".")], int(day or 1)),
+                    frozenset(parts))
+        except ValueError:
+            pass  # "April 31": dateparser decides
+    try:
+        parsed = _parser().get_date_data(core)
+    except (ValueError, OverflowError):
+        return None, frozenset()  # its documented failure, and dates past the calendar's ends
+    if parsed.date_obj is None:
+        return None, frozenset()
+    return parsed.date_obj.date(), frozenset(parsed.parts or ())
+
+
 def _trim_range(core: str) -> str:
     """"April 9-11, 2020" -> "April 9, 2020": a range is dated by its start."""
     if match := _DAY_RANGE.match(core):
@@ -448,13 +478,9 @@ def _absolute(core: str, published: date | None, future: bool,
     if match := _YEAR_LABEL.match(core):
         return ResolvedDate(match["year"], YEAR, text, ABSOLUTE)
     core = _trim_range(core)
-    try:
-        parsed = _parser().get_date_data(core)
-    except (ValueError, OverflowError):
-        return None  # its documented failure, and dates pushed past the calendar's ends
-    if parsed.date_obj is None:
+    parsed_day, parts = _date_data(core)
+    if parsed_day is None:
         return None
-    parts = set(parsed.parts or ())
     numeric = bool(_NUMERIC_DATE.search(core))
     has_year = "year" in parts and (numeric or bool(_YEAR_TOKEN.search(core)))
     has_month = "month" in parts and (numeric or bool(re.search(rf"\b{_MONTH}(?!\w)", core)))
@@ -462,7 +488,6 @@ def _absolute(core: str, published: date | None, future: bool,
         return None  # dateparser read a month or year into a bare number ("12", "9-11")
     if ("day" in parts and not has_month) or not (has_year or has_month):
         return None
-    parsed_day = parsed.date_obj.date()
     precision = DAY if "day" in parts else MONTH if has_month else YEAR
     if has_year:
         return ResolvedDate(_iso(parsed_day, precision), precision, text, ABSOLUTE)

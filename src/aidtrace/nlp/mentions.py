@@ -34,6 +34,8 @@ ROLE_SECTORS: dict[str, str] = {
 PERSON_ROLES = {"minister", "president", "premier", "leader", "ambassador", "spokesman",
                 "spokeswoman", "spokesperson", "secretary", "king", "chancellor", "official",
                 "commissioner", "counsellor", "envoy", "administrator", "director", "chief"}
+# bare nouns that refer back to a named actor: "the minister", "the ministry"
+REFERRING_NOUNS = frozenset(PERSON_ROLES | {"ministry", "government", "embassy", "administration"})
 CURRENCY_WORDS = {"franc", "francs", "dollar", "dollars", "pound", "pounds", "rupee", "rupees",
                   "yen", "yuan", "peso", "pesos", "krona", "kronor", "krone", "kroner", "euro",
                   "euros", "won", "rand", "ringgit", "baht", "lira", "real", "rouble", "ruble"}
@@ -144,11 +146,9 @@ class MentionFinder:
             low = tok.lower_
             if tok.pos_ == "PRON" and (low in PERSON_PRONOUNS or low in GROUP_PRONOUNS):
                 refs.append(ActorSpan(tok.i, tok.i + 1, "", "pronoun", None, tok.text))
-            elif tok.pos_ in {"NOUN", "PROPN"} and tok.head.i not in taken and \
-                    tok.tag_ in {"NN", "NNP"} and any(
-                        c.dep_ in {"det", "poss"} for c in tok.children) and \
-                    tok.lemma_.lower() in PERSON_ROLES | {"ministry", "government", "embassy",
-                                                          "administration"}:
+            elif tok.pos_ in {"NOUN", "PROPN"} and tok.tag_ in {"NN", "NNP"} and \
+                    tok.lemma_.lower() in REFERRING_NOUNS and tok.head.i not in taken and \
+                    any(c.dep_ in {"det", "poss"} for c in tok.children):
                 # only bare roles: "the minister", not "Italian minister" (handled by demonym)
                 # nor "the Government of Lebanon" (its "of" phrase names the actor)
                 if not any(c.i in taken for c in tok.children) and not any(

@@ -184,6 +184,9 @@ _PREFIXES = [(re.compile(p), c) for p, c in [
     (r"£", "GBP"), (r"€", "EUR"), (r"(?:CN¥|RMB)", "CNY"), (r"(?:JP)?¥", "JPY"),
     (r"(?:₹|Rs\.?)(?![A-Za-z])", "INR"), (r"₩", "KRW"), (r"₽", "RUB"), (r"₺", "TRY"),
     (r"₱", "PHP"), (r"SFr\.?", "CHF"), (r"[A-Z]{3}(?![A-Za-z])", "")]]  # "" = the ISO code
+# The words a prefix of _PREFIXES can begin with, as _TOKEN_RE cuts them ("US$" -> "US", "$")
+_PREFIX_HEADS = frozenset({"US", "U", "AU", "A", "CA", "C", "NZ", "HK", "S", "R", "CN", "RMB",
+                           "JP", "Rs", "SFr"}) | _ISO_CODES
 _SUFFIXES = [(re.compile(r"(?:\s+|\s*-\s*)(?:" + p + r")(?![\w])", re.I), c, scaled)
              for p, c, scaled in [
     (r"(?:U\.S\.|US|American|United\s+States)\s+dollars?", "USD", False),
@@ -435,18 +438,20 @@ def _money_at(text: str, toks: list[_Tok], i: int) -> tuple[Money | None, int]:
                  _qualifier(text, start)), j
 
 
-def _may_start(tok: _Tok) -> bool:
-    """Whether a number or an amount can begin at ``tok``: a cheap test that lets the readers
-    skip most words (the readers themselves accept nothing else)."""
-    head = tok.text[0]
-    return head.isdigit() or head.isupper() or head in _CURRENCY_HEADS or tok.low in _NUMBER_HEADS
+# Cheap tests that let the readers skip most words; the readers accept nothing else there.
+def _may_start_number(tok: _Tok) -> bool:
+    return tok.text[0].isdigit() or tok.low in _NUMBER_HEADS
+
+
+def _may_start_money(tok: _Tok) -> bool:
+    return _may_start_number(tok) or tok.text[0] in _CURRENCY_HEADS or tok.text in _PREFIX_HEADS
 
 
 def _money_in(text: str, toks: list[_Tok]) -> list[Money]:
     found: list[Money] = []
     i = 0
     while i < len(toks):
-        if not _may_start(toks[i]):
+        if not _may_start_money(toks[i]):
             i += 1
             continue
         money, i = _money_at(text, toks, i)
@@ -687,7 +692,7 @@ def _quantities_in(text: str, toks: list[_Tok], moneys: list[Money]) -> list[Qua
         if any(a <= toks[i].start < b for a, b in taken):
             i += 1
             continue
-        if in_money[i] or not _may_start(toks[i]):
+        if in_money[i] or not _may_start_number(toks[i]):
             i += 1
             continue
         num = _vague_at(toks, i) or _number_at(toks, i)

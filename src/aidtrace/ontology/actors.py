@@ -175,6 +175,7 @@ class Gazetteer:
             if first is None:
                 seen[(space, key)] = form
                 target[key] = form.entry
+        self._closest_cache: dict[str, list[tuple[str, float, int]]] = {}
         self._fuzzy_keys: list[str] = []
         self._fuzzy_entries: list[list[ActorEntry]] = []
         fuzzy: dict[str, list[ActorEntry]] = {}
@@ -272,8 +273,7 @@ class Gazetteer:
         return None
 
     def _fuzzy(self, key: str, on: date | None) -> ActorEntry | None:
-        found = process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio,
-                                score_cutoff=FUZZY_CUTOFF - FUZZY_MARGIN, limit=8)
+        found = self._closest(key)
         if not found or found[0][1] < FUZZY_CUTOFF:
             return None
         best_score = found[0][1]
@@ -286,6 +286,18 @@ class Gazetteer:
         if all(e.kind == "person" for e in best):
             return _pick(best, on)
         return best[0] if len(actors) == 1 else None
+
+    def _closest(self, key: str) -> list[tuple[str, float, int]]:
+        """The best fuzzy candidates for ``key``, memoised per gazetteer: an unknown name
+        is usually repeated through its article, and each search scans every name."""
+        found = self._closest_cache.get(key)
+        if found is None:
+            found = process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio,
+                                    score_cutoff=FUZZY_CUTOFF - FUZZY_MARGIN, limit=8)
+            if len(self._closest_cache) >= 20_000:
+                self._closest_cache.clear()  # bounded: memory stays flat over a long ingest
+            self._closest_cache[key] = found
+        return found
 
 
 @cache
