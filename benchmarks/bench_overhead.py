@@ -98,25 +98,39 @@ def main() -> None:
         print(f"round {r + 1}: raw nlp.pipe {words / raw_wall:,.0f} words/s, extract "
               f"{words / ext_wall:,.0f} words/s -> ratio {ratios[-1]:.3f} (CPU {cpu_ratios[-1]:.3f})")
 
-    with Store(work / "single.duckdb") as store:
-        with timed() as e2e:
-            summary = ingest([str(corpus)], store=store, pipeline=pipeline, settings=settings,
-                             progress=False)
-        extracted = {r["id"] for r in store.query("SELECT id FROM articles WHERE duplicate_of IS NULL")}
-    # raw parse of exactly the texts ingest extracted (duplicates are stored, not parsed)
-    same = [t for t, a in zip(texts, articles) if a.id in extracted]
-    with timed() as raw_again:
-        for _ in nlp.pipe(same, batch_size=batch):
-            pass
-    e2e_ratio = raw_again.wall / e2e.wall
-    print(f"ingest (single process, end to end): {summary.line()}; {words / e2e.wall:,.0f} words/s; "
-          f"raw parse of the {len(same)} extracted texts in the same minute "
-          f"{sum(len(t.split()) for t in same) / raw_again.wall:,.0f} words/s -> ratio {e2e_ratio:.3f} "
-          f"(CPU {raw_again.cpu / e2e.cpu:.3f})")
+    warm = work / "warm.jsonl"  # what ingest loads once per process (language models, Arrow)
+    warm.write_text("".join(corpus.read_text(encoding="utf-8").splitlines(keepends=True)[:3]))
+    with Store(work / "warm.duckdb") as store:
+        ingest([str(warm)], store=store, pipeline=pipeline, settings=settings, progress=False)
+    # End to end: one ingest of the whole corpus into a new store per round, between the raw
+    # parse of its first half (before) and of its second half (after), so that a change in
+    # the machine's speed during the run hits both sides alike.
+    half = len(texts) // 2
+    e2e_ratios, e2e_cpu_ratios, e2e_wps = [], [], []
+    for r in range(args.rounds):
+        with timed() as before:
+            for _ in nlp.pipe(texts[:half], batch_size=batch):
+                pass
+        with Store(work / f"single{r}.duckdb") as store:
+            with timed() as e2e:
+                summary = ingest([str(corpus)], store=store, pipeline=pipeline, settings=settings,
+                                 progress=False)
+        with timed() as after:
+            for _ in nlp.pipe(texts[half:], batch_size=batch):
+                pass
+        # the generated news texts are all distinct: ingest parses every text raw parsed
+        e2e_ratios.append((before.wall + after.wall) / e2e.wall)
+        e2e_cpu_ratios.append((before.cpu + after.cpu) / e2e.cpu)
+        e2e_wps.append(words / e2e.wall)
+        print(f"ingest round {r + 1} (single process, end to end): {summary.line()}; "
+              f"{words / e2e.wall:,.0f} words/s; raw parse of the same texts around it "
+              f"{words / (before.wall + after.wall):,.0f} words/s -> ratio {e2e_ratios[-1]:.3f} "
+              f"(CPU {e2e_cpu_ratios[-1]:.3f})")
+    e2e_ratio = statistics.median(e2e_ratios)
 
     ratio = statistics.median(ratios)
     print(f"overhead: extract/raw = {ratio:.3f} (median of {args.rounds}; CPU {statistics.median(cpu_ratios):.3f}), "
-          f"end-to-end ingest/raw = {e2e_ratio:.3f}; target >= 0.85")
+          f"end-to-end ingest/raw = {e2e_ratio:.3f} (median of {args.rounds}); target >= 0.85")
 
     if args.profile:
         docs = list(nlp.pipe(texts, batch_size=batch))
@@ -133,9 +147,10 @@ def main() -> None:
                         "extract_words_per_s": round(statistics.median(ext_wps)),
                         "extract_ratio": round(ratio, 3),
                         "extract_ratio_cpu": round(statistics.median(cpu_ratios), 3),
-                        "ingest_words_per_s": round(words / e2e.wall),
-                        "ingest_ratio": round(e2e_ratio, 3), "stored": summary.stored,
-                        "duplicates": summary.duplicates})
+                        "ingest_words_per_s": round(statistics.median(e2e_wps)),
+                        "ingest_ratio": round(e2e_ratio, 3),
+                        "ingest_ratio_cpu": round(statistics.median(e2e_cpu_ratios), 3),
+                        "stored": summary.stored, "duplicates": summary.duplicates})
 
 
 if __name__ == "__main__":

@@ -111,7 +111,9 @@ class Extractor:
         elif label.role == "donor" and label.actor.kind == "state" and ctx.donor is not None and \
                 RECIPIENT_LIST.search(ctx.list_intro) and not DONOR_LIST.search(ctx.list_intro):
             label = Label(label.actor, "place")  # "The breakdown by country: Mozambique: $1.2m"
-        frames = [f for tok in sent if (f := self._frame(tok, sent, actors)) is not None]
+        words = self.lex.trigger_words
+        frames = [f for tok in sent if (tok.lemma_.lower() in words or tok.lower_ in words)
+                  and (f := self._frame(tok, sent, actors)) is not None]
         frames = _drop_shadowed(frames)
         frames += self._contributions(sent, text, moneys, actors, frames)
         if label is not None and not any(f.spec.type == "AID" for f in frames):

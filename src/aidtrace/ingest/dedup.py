@@ -82,6 +82,15 @@ class DedupIndex:
         self.by_hash: dict[str, str] = {}
         self.by_url: dict[str, str] = {}
         self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._last: tuple[str, set[str], MinHash] | None = None
+
+    def _signature(self, text: str) -> tuple[set[str], MinHash]:
+        """Shingles and MinHash of ``text``; the last one is kept, since an article that is
+        checked is then added with the same text."""
+        if self._last is None or self._last[0] is not text:
+            parts = shingles(text)
+            self._last = (text, parts, minhash(parts))
+        return self._last[1], self._last[2]
 
     @classmethod
     def from_store(cls, store: Store, threshold: float, *, chunk: int = 2000) -> "DedupIndex":
@@ -106,7 +115,7 @@ class DedupIndex:
             self.by_hash.setdefault(digest, aid)
             if url:
                 self.by_url.setdefault(normalise_url(url), aid)
-            self.lsh.insert(aid, minhash(shingles(text)), check_duplication=False)
+            self.lsh.insert(aid, self._signature(text)[1], check_duplication=False)
 
     def forget(self, aid: str) -> None:
         old = self.known.pop(aid, None)
@@ -147,8 +156,8 @@ class DedupIndex:
 
     def nearest(self, article: Article,
                 text_of: Callable[[list[str]], Iterator[tuple[str, str]]]) -> tuple[str, float] | None:
-        parts = shingles(article.text)
-        candidates = [c for c in self.lsh.query(minhash(parts)) if c != article.id]
+        parts, signature = self._signature(article.text)
+        candidates = [c for c in self.lsh.query(signature) if c != article.id]
         if not candidates:
             return None
         scored = [(aid, jaccard(parts, shingles(text))) for aid, text in text_of(candidates)]

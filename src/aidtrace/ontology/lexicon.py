@@ -7,7 +7,7 @@ schema, not a bespoke text format.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,11 @@ class Lexicon:
     aid_words: frozenset[str]
     transfer_modes: dict[str, str]  # word -> donation/sale/loan
     max_item_words: int
+
+    @cached_property
+    def trigger_words(self) -> frozenset[str]:
+        """Every lemma or word a trigger can be: no other token needs a closer look."""
+        return frozenset(self.verbs) | frozenset(self.nouns) | {p.lemma for p in self.phrases}
 
     def item_class(self, words: list[str]) -> tuple[str, int] | None:
         """Longest item entry ending the word list: (class, words used) or None."""
