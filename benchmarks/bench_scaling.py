@@ -7,9 +7,11 @@ The same generated news corpus is ingested into a fresh database by ``run_ingest
 a ``ProcessExecutor`` of 1 and of 2 workers, and (``--dask``, the default) by a Dask
 LocalCluster of 2 single-threaded worker processes, configured as ``--dask local`` does
 (``DASK_CONFIG``: the workers' statistical profiler off). Workers are warmed up first (spaCy
-loaded) so that the timings compare steady-state throughput, not start-up. As a control,
-spaCy alone (``nlp.pipe``, same model and texts) is timed in 1 process and split over 2:
-on a shared or throttled machine that, not the runner, bounds the speedup. Printed:
+loaded) so that the timings compare steady-state throughput, not start-up. Runs go in
+1-2-2-1 order (``--rounds`` times), because this shared machine's speed drifts by tens of
+percent over minutes; Dask is compared with a 1-worker run right after it. As a control,
+spaCy alone (``nlp.pipe``, same model and texts) is timed in 1 process and split over 2, in
+the same order: on a shared or throttled machine that, not the runner, bounds the speedup. Printed:
 articles/s and words/s per setup, speedup and efficiency (speedup / workers; target
 >= 0.85 on a 2-core machine), and the main process's CPU time per article: reading,
 language detection, dedup and writing, which every worker's output has to pass through,
@@ -24,6 +26,7 @@ import os
 import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +36,25 @@ from gen_corpus import write_corpus
 
 from aidtrace.config import Settings
 from aidtrace.ingest.language import detect_language
+from aidtrace.models import Article
 from aidtrace.nlp.parse import clean_text, pipeline_for
 from aidtrace.pipeline import Pipeline
 from aidtrace.runner import (DASK_CONFIG, DaskExecutor, ProcessExecutor, ShardExecutor, run_ingest,
                              worker_pipeline)
 from aidtrace.store import Store
 
-SHARD = 25  # small shards: a few per worker even on a short corpus
+SHARD = 10  # small shards: many per worker even on a short corpus, so the last one ends evenly
+
+
+WARM_TEXT = ("On April 3, 2020, Japan said it had sent 2 million masks and €5 million to Italy. "
+             "The aid arrived on Monday, the ministry said.")
 
 
 def warm(settings: Settings) -> bool:
-    """Run in each worker: load its pipeline now, outside the timed run."""
-    worker_pipeline(Pipeline, settings)
+    """Run in each worker: load its pipeline and what it loads on first use (currency
+    history, date parser) now, outside the timed runs."""
+    pipeline = worker_pipeline(Pipeline, settings)
+    list(pipeline.pipe([Article(id="warm", text=WARM_TEXT, published=date(2020, 4, 4))]))
     time.sleep(0.5)  # hold this worker so that the next warm-up task goes to another
     return True
 
@@ -57,20 +67,28 @@ def raw_parse(model: str, texts: list[str], batch_size: int) -> int:
     return len(texts)
 
 
-def raw_scaling(texts: list[str], settings: Settings) -> tuple[float, float]:
-    """Seconds for spaCy alone to parse ``texts`` in 1 process and split over 2 processes:
-    the machine's own 2-vs-1 scaling, which bounds the runner's."""
-    seconds = []
-    for n in (1, 2):
-        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for f in [pool.submit(raw_parse, settings.model, texts[:64], settings.batch_size) for _ in range(n)]:
+def raw_scaling(texts: list[str], settings: Settings, rounds: int) -> tuple[float, float]:
+    """Seconds for spaCy alone to parse ``texts`` in 1 process and split over 2 processes, in
+    1-2-2-1 order per round (summed): the machine's own 2-vs-1 scaling, which bounds the
+    runner's."""
+    spawn = multiprocessing.get_context("spawn")
+    pools = {n: ProcessPoolExecutor(n, mp_context=spawn) for n in (1, 2)}
+    try:
+        for n, pool in pools.items():
+            for f in [pool.submit(raw_parse, settings.model, texts[:64], settings.batch_size)
+                      for _ in range(n)]:
                 f.result()  # load the model in every process, outside the timing
+        seconds = {1: 0.0, 2: 0.0}
+        for n in (1, 2, 2, 1) * rounds:
             with timed() as t:
-                for f in [pool.submit(raw_parse, settings.model, texts[i::n], settings.batch_size)
+                for f in [pools[n].submit(raw_parse, settings.model, texts[i::n], settings.batch_size)
                           for i in range(n)]:
                     f.result()
-        seconds.append(t.wall)
-    return seconds[0], seconds[1]
+            seconds[n] += t.wall
+    finally:
+        for pool in pools.values():
+            pool.shutdown()
+    return seconds[1], seconds[2]
 
 
 def main_cpu() -> float:
@@ -94,7 +112,10 @@ def tree_cpu() -> dict[int, float]:
 def measure(name: str, executor: ShardExecutor, corpus: Path, work: Path, settings: Settings,
             words: int, articles: int) -> dict[str, Any]:
     cpu0, tree0 = main_cpu(), tree_cpu()
-    with Store(work / f"{name}.duckdb") as store, timed() as t:
+    db = work / f"{name.replace(' ', '_')}.duckdb"
+    for stale in (db, db.with_name(db.name + ".wal")):
+        stale.unlink(missing_ok=True)  # each round ingests into a new store
+    with Store(db) as store, timed() as t:
         summary = run_ingest([str(corpus)], store=store, settings=settings, executor=executor,
                              shard_size=SHARD, progress=False)
     cpu = main_cpu() - cpu0
@@ -113,10 +134,24 @@ def measure(name: str, executor: ShardExecutor, corpus: Path, work: Path, settin
     return row
 
 
+def _total(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs of one setup as one row: seconds summed, rates over the sum."""
+    seconds = sum(r["seconds"] for r in runs)
+    n = len(runs)
+    row = dict(runs[-1], setup=name, runs=n, seconds=round(seconds, 2))
+    row["articles_per_s"] = round(sum(r["articles_per_s"] * r["seconds"] for r in runs) / seconds, 2)
+    row["words_per_s"] = round(sum(r["words_per_s"] * r["seconds"] for r in runs) / seconds)
+    for key in ("main_cpu_ms_per_article", "cpu_ms_per_article", "cpu_share"):
+        row[key] = round(sum(r[key] for r in runs) / n, 2)
+    print(f"{name:>10}: {n} runs, {seconds:.1f} s in all, {row['articles_per_s']:.2f} articles/s")
+    return row
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=400)
     ap.add_argument("--dask", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--rounds", type=int, default=1, help="1-2-2-1 rounds (each 4 ingests)")
     args = ap.parse_args()
     m = print_machine()
     settings = Settings()
@@ -126,20 +161,25 @@ def main() -> None:
     print(f"corpus: {stats['articles']} news articles, {stats['words']:,} words; shards of {SHARD}")
     detect_language("The language detector loads its models on first use; do that here. " * 3)
     texts = [clean_text(json.loads(line)["text"]) for line in corpus.open(encoding="utf-8")]
-    raw1, raw2 = raw_scaling(texts, settings)
+    raw1, raw2 = raw_scaling(texts, settings, args.rounds)
     raw_speedup = raw1 / raw2
-    print(f"  raw spaCy: 1 process {raw1:.1f} s, 2 processes {raw2:.1f} s: speedup {raw_speedup:.2f} "
-          f"(the machine's own ceiling for 2 vs 1)")
-    rows = []
-    for n in (1, 2):
-        executor = ProcessExecutor(n, settings, Pipeline)
-        try:
+    print(f"  raw spaCy: 1 process {raw1:.1f} s, 2 processes {raw2:.1f} s (1-2-2-1 order, "
+          f"{args.rounds} round(s)): speedup {raw_speedup:.2f} (the machine's own ceiling for 2 vs 1)")
+    executors = {n: ProcessExecutor(n, settings, Pipeline) for n in (1, 2)}
+    runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    try:
+        for n, executor in executors.items():
             for f in [executor.pool.submit(warm, settings) for _ in range(n)]:
                 f.result()
-            rows.append(measure(f"{n} worker" + "s" * (n > 1), executor, corpus, work, settings,
-                                stats["words"], stats["articles"]))
-        finally:
+        # 1-2-2-1 per round: the machine's speed drifts by tens of percent over minutes here,
+        # and this order cancels a steady drift
+        for n in (1, 2, 2, 1) * args.rounds:
+            runs[n].append(measure(f"{n} worker" + "s" * (n > 1), executors[n], corpus, work,
+                                   settings, stats["words"], stats["articles"]))
+    finally:
+        for executor in executors.values():
             executor.close()
+    rows = [_total(f"{n} worker" + "s" * (n > 1), runs[n]) for n in (1, 2)]
     if args.dask:
         import dask
         from distributed import Client, LocalCluster
@@ -148,8 +188,20 @@ def main() -> None:
                 n_workers=2, threads_per_worker=1, processes=True,
                 dashboard_address=None) as cluster, Client(cluster) as client:
             client.run(warm, settings)
-            rows.append(measure("dask 2", DaskExecutor(client), corpus, work, settings,
-                                stats["words"], stats["articles"]))
+            dask_runs = []
+            one_again = []
+            for _ in range(args.rounds):  # dask, then 1 worker again, for a same-minute ratio
+                dask_runs.append(measure("dask 2", DaskExecutor(client), corpus, work, settings,
+                                         stats["words"], stats["articles"]))
+                executor = ProcessExecutor(1, settings, Pipeline)
+                try:
+                    executor.pool.submit(warm, settings).result()
+                    one_again.append(measure("1 worker", executor, corpus, work, settings,
+                                             stats["words"], stats["articles"]))
+                finally:
+                    executor.close()
+            rows.append(_total("dask 2", dask_runs))
+            dask_vs_one = sum(r["seconds"] for r in one_again) / rows[2]["seconds"]
     one, two = rows[0]["seconds"], rows[1]["seconds"]
     speedup = one / two
     figures: dict[str, Any] = {"machine": m, "articles": stats["articles"], "words": stats["words"],
@@ -167,7 +219,7 @@ def main() -> None:
           f"the wall-clock speedup is then bounded by the cores other work leaves free: load "
           f"average {figures['load_avg_1m_end']} at the end)")
     if args.dask:
-        figures["dask_efficiency_2"] = round(one / rows[2]["seconds"] / 2, 3)
+        figures["dask_efficiency_2"] = round(dask_vs_one / 2, 3)
         print(f"         dask 2 vs 1 worker: efficiency {figures['dask_efficiency_2']:.2f}")
     ceiling = 1000 / max(rows[1]["main_cpu_ms_per_article"], 1e-9)
     per_worker = rows[0]["articles_per_s"]
