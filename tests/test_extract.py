@@ -42,6 +42,8 @@ def keys(evs):
     ("Germany criticised the United States over the diverted masks.", {("ACCUSE", "DEU", "USA")}),
     ("Emmanuel Macron met Xi Jinping in Beijing.", {("CONSULT", "CHN", "FRA")}),
     ("Washington banned the export of N95 masks.", {("SANCTION", "USA", None)}),
+    # an infinitive of purpose is still the event ("sent a plane to deliver")
+    ("Qatar sent a plane to deliver 20 tons of medical supplies to Iran.", {("AID", "QAT", "IRN")}),
 ])
 def test_keys(pipeline, text, expected):
     assert expected <= keys(events(pipeline, text))
@@ -52,6 +54,7 @@ def test_keys(pipeline, text, expected):
     "Canada would send ventilators to Peru if asked.",      # hypothetical
     "Peru asked Canada to send ventilators.",               # merely requested
     "China wants to send more doctors to Italy.",           # wanted, not sent
+    "Rome said Italy was working hard to provide relief to Albania.",  # an effort, not a transfer
 ])
 def test_no_transfer(pipeline, text):
     assert not [e for e in events(pipeline, text) if e.type == "AID"]

@@ -19,7 +19,7 @@ FUTURE_HEADS = {"plan", "intend", "expect", "set", "decide", "aim", "prepare", "
                 "pledge", "promise", "commit", "begin", "start", "continue", "due", "going",
                 "will", "schedule", "vow", "propose", "offer", "allow", "let", "resume",
                 "announce"}
-HYPOTHETICAL_HEADS = {"want", "hope", "wish", "consider", "seek", "try", "need", "ask",
+HYPOTHETICAL_HEADS = {"want", "hope", "wish", "consider", "seek", "try", "need", "ask", "work", "strive",
                       "urge", "appeal", "request", "call", "demand", "refuse", "fail",
                       "reject", "decline", "block", "stop", "prevent"}
 HYPOTHETICAL_AUX = {"would", "could", "might", "may", "should", "can"}

@@ -113,12 +113,18 @@ def reported_future(tok: Token) -> bool:
     return False
 
 
+def _infinitive_advcl(tok: Token) -> bool:
+    """"working hard to provide relief": the parser hangs the infinitive on the verb as an
+    adverbial clause, where "want to provide" would be its complement."""
+    return tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+
+
 def factuality(trigger: Token) -> str:
     """negated / hypothetical / hedged / asserted, from the trigger and the verbs above it."""
     chain = [trigger]
     node = trigger
-    while node.dep_ in {"xcomp", "ccomp", "aux", "auxpass", "conj"} and node.head.i != node.i \
-            and len(chain) < 4:
+    while (node.dep_ in {"xcomp", "ccomp", "aux", "auxpass", "conj"} or _infinitive_advcl(node)) \
+            and node.head.i != node.i and len(chain) < 4:
         node = node.head
         chain.append(node)
     for tok in chain:
