@@ -42,6 +42,8 @@ def keys(evs):
     ("Germany criticised the United States over the diverted masks.", {("ACCUSE", "DEU", "USA")}),
     ("Emmanuel Macron met Xi Jinping in Beijing.", {("CONSULT", "CHN", "FRA")}),
     ("Washington banned the export of N95 masks.", {("SANCTION", "USA", None)}),
+    # the subject of "is ready to accept" reaches the infinitive through the adjective
+    ("After the floods Nepal said it was ready to accept foreign aid.", {("AGREE", "NPL", None)}),
     # an infinitive of purpose is still the event ("sent a plane to deliver")
     ("Qatar sent a plane to deliver 20 tons of medical supplies to Iran.", {("AID", "QAT", "IRN")}),
 ])

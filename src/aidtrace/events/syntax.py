@@ -57,7 +57,7 @@ def inherited_subject(tok: Token) -> Token | None:
         return None  # "Indonesia will receive X, 300,000 will be sent to Jamaica": no agent
     node = tok
     for _ in range(4):
-        if node.dep_ not in {"xcomp", "conj", "advcl", "ccomp"} or node.head.i == node.i:
+        if node.dep_ not in {"xcomp", "conj", "advcl", "ccomp", "acomp"} or node.head.i == node.i:
             return None
         node = node.head
         for c in node.children:
