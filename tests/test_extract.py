@@ -51,6 +51,12 @@ def test_keys(pipeline, text, expected):
     assert expected <= keys(events(pipeline, text))
 
 
+def test_maker_of_the_product_is_not_the_donor(pipeline):
+    found = keys(events(pipeline, "Fiji received 50,000 doses of the Pfizer vaccine donated by "
+                                  "New Zealand."))
+    assert found == {("AID", "NZL", "FJI")}
+
+
 @pytest.mark.parametrize("text", [
     "Japan did not send any masks to Nepal.",               # negated
     "Canada would send ventilators to Peru if asked.",      # hypothetical

@@ -460,6 +460,8 @@ class Extractor:
                     fr.sources += [(m, p) for m in actors.list_of(pobj)]
             for obj in objects:  # "Pakistan received Chinese vaccine aid"
                 owner = actors.of_phrase(obj)
+                if owner is not None and owner.sector == "BUS":
+                    continue  # "doses of the AstraZeneca vaccine": the maker names the product
                 if not fr.sources and owner is not None and owner.kind != "pronoun" and \
                         all(owner.code != t.code for t, _ in fr.targets):
                     fr.sources.append((owner, "owner of the aid"))
