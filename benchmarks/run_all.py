@@ -1,7 +1,7 @@
 """Run the four scale benchmarks, each in its own process, and print their figures together.
 
     python benchmarks/run_all.py            # the sizes behind benchmarks/README.md (~20 min, 2 cores)
-    python benchmarks/run_all.py --quick    # CI smoke test: tiny sizes, about two minutes
+    python benchmarks/run_all.py --quick    # CI smoke test (tests/test_runner.py): tiny sizes, 2-3 minutes
     python benchmarks/run_all.py --only overhead,store --json out/bench.json
 
 Nothing here asserts a timing: ``--quick`` checks that every benchmark runs to the end
