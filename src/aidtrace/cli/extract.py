@@ -10,15 +10,18 @@ import typer
 
 from ..evaluate import calibration, cause_counts, explain, format_report, load_gold, score
 from ..models import Article, Document
-from ._app import ConfigOption, VerboseOption, app, handle_errors, settings_from, setup_logging
+from ._app import (ConfigOption, ExtractorOption, VerboseOption, app, handle_errors,
+                   settings_from, setup_logging)
+from .train import CorpusOption, GoldOption, cross_validation
 
 
-def _documents(paths: list[str], config: str | None) -> tuple[list[Document], list[Any]]:
+def _documents(paths: list[str], config: str | None,
+               extractor: str | None = None) -> tuple[list[Document], list[Any]]:
     """Read and extract every input; bad inputs come back as ledger entries, not errors."""
     from ..ingest import iter_inputs
     from ..pipeline import Pipeline
 
-    settings = settings_from(config=config)
+    settings = settings_from(config=config, extractor=extractor)
     articles: list[Article] = []
     rejected = []
     for item in iter_inputs(paths, settings):
@@ -55,10 +58,11 @@ def _json_default(value: Any) -> Any:
 @handle_errors
 def extract(paths: list[str] = typer.Argument(..., help="files, folders, URLs or - for stdin"),
             fmt: str = typer.Option("jsonl", "--format", help="jsonl (one event a line) or json"),
+            extractor: Optional[str] = ExtractorOption,
             config: Optional[str] = ConfigOption, verbose: int = VerboseOption) -> None:
     """Extract events and print them, without a database (how quality is measured)."""
     setup_logging(verbose)
-    docs, rejected = _documents(paths, config)
+    docs, rejected = _documents(paths, config, extractor)
     rows = [ev.to_dict() for d in docs for ev in d.events]
     if fmt == "json":
         json.dump(rows, sys.stdout, default=_json_default, ensure_ascii=False, indent=1)
@@ -72,16 +76,27 @@ def extract(paths: list[str] = typer.Argument(..., help="files, folders, URLs or
 
 @app.command("eval")
 @handle_errors
-def eval_(gold: Path = typer.Argument(..., exists=True, help="gold JSONL (one article a line)"),
-          articles: list[str] = typer.Option(..., "--articles", help="the gold articles (JSONL, folder)"),
+def eval_(gold: Optional[Path] = typer.Argument(None, exists=True, help="gold JSONL (one article a line)"),
+          articles: Optional[list[str]] = typer.Option(None, "--articles", help="the gold articles (JSONL, folder)"),
+          cv: Optional[int] = typer.Option(None, "--cv", min=2, help="K-fold cross-validation of the "
+                                           "learned extractor over --corpus (retrains per fold)"),
+          corpus: Optional[list[Path]] = CorpusOption, extra_gold: Optional[list[Path]] = GoldOption,
           report: Path = typer.Option(Path("eval-report.json"), "--report", help="JSON report path"),
           errors: bool = typer.Option(True, "--errors/--no-errors", help="list misses and false positives"),
-          predictions: Optional[Path] = typer.Option(None, "--predictions", help="also write the predictions JSONL here"),
+          predictions: Optional[Path] = typer.Option(None, "--predictions", help="also write the "
+                                                     "predictions JSONL here (with --cv: the pooled "
+                                                     "out-of-fold ones, and their gold beside it)"),
+          extractor: Optional[str] = ExtractorOption,
           config: Optional[str] = ConfigOption, verbose: int = VerboseOption) -> None:
-    """Run the pipeline over the gold articles and score it (same figures as score.py)."""
+    """Score the pipeline against gold (same figures as score.py), or cross-validate it."""
     setup_logging(verbose)
+    if cv is not None:
+        cross_validation(cv, corpus, extra_gold, report, predictions, with_extra=True)
+        return
+    if gold is None or not articles:
+        raise typer.BadParameter("give GOLD and --articles, or --cv K")
     gold_rows = load_gold(gold)
-    docs, _ = _documents(articles, config)
+    docs, _ = _documents(articles, config, extractor)
     gold_id = _gold_ids(gold_rows, docs)
     preds = []
     for d in docs:

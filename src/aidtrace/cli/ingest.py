@@ -13,7 +13,8 @@ from rich.table import Table
 
 from ..errors import ConfigError
 from ..store import Store
-from ._app import ConfigOption, DbOption, VerboseOption, app, handle_errors, settings_from, setup_logging
+from ._app import (ConfigOption, DbOption, ExtractorOption, VerboseOption, app, handle_errors,
+                   settings_from, setup_logging)
 
 LEDGER_COLUMNS = ("logged_at", "status", "origin", "reason", "article_id", "duplicate_of", "run_id")
 STATUSES = ("stored", "duplicate", "skipped", "rejected")
@@ -50,6 +51,7 @@ def ingest(sources: list[str] = typer.Argument(
            shard_dir: Optional[str] = typer.Option(
                None, "--shard-dir", help="where workers write Parquet shards (default <db>.shards; "
                                          "on a cluster: storage every node shares)"),
+           extractor: Optional[str] = ExtractorOption,
            db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
            verbose: int = VerboseOption) -> None:
     """Read articles from every source, extract their events, and store both.
@@ -62,7 +64,7 @@ def ingest(sources: list[str] = typer.Argument(
     setup_logging(verbose)
     if not sys.stderr.isatty():  # no progress bar: let the per-batch progress lines through
         logging.getLogger("aidtrace.ingest.progress").setLevel(logging.INFO)
-    settings = settings_from(db, config)
+    settings = settings_from(db, config, extractor)
     fields = parse_fields(field)
     if workers is not None or dask is not None:  # parallel ingest (issue 6): aidtrace.runner
         from ..runner import ingest_in_parallel

@@ -22,6 +22,7 @@ from ..nlp.quantities import Money, Quantity
 from ..ontology.lexicon import Lexicon, Phrase, Trigger
 from .aid import FUTURE_HEADS, AidReader, clause_tokens, noun_forms, numbers
 from .arguments import ActorIndex, Unnamed, beneficiary_places, unnamed
+from .candidates import Candidate, ParsedArticle
 from .claims import (Attribution, according_to, factuality, governing_speaker, quote_speakers,
                      reported_future, speaker)
 from .context import Context, Frame, context_source, context_targets, remember_places
@@ -50,6 +51,7 @@ class Extractor:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lex = lexicon
         self.aid = AidReader(lexicon)
+        self._state: tuple[Doc, ActorIndex, Context, list[Span]] | None = None
 
     # -- document -------------------------------------------------------------------
     def extract(self, doc: Doc, article: Article, mentions: list[ActorSpan],
@@ -612,8 +614,76 @@ class Extractor:
         if group is not None and fr.group is None:
             fr.group = group
 
-    # -- context -------------------------------------------------------------------------
+    # -- details of an event the learned model chose ------------------------------------
+    def describe(self, parsed: ParsedArticle, cand: Candidate) -> Event | None:
+        """The event of a candidate the rules did not produce themselves: its arguments are
+        the model's, its items, figures, date, status and claim are read by the same rule
+        readers as the rules' own events, around the candidate's trigger."""
+        state = self._article_state(parsed)
+        doc, actors, ctx, sents = state
+        sent = sents[cand.sentence]
+        trig = doc[cand.trigger]
+        spec = self._spec_for(trig, cand.type)
+        fr = Frame(trigger=trig, spec=spec)
+        source = _span_for(cand.source, sent, actors, parsed)
+        target = _span_for(cand.target, sent, actors, parsed) if cand.target else None
+        text = sent.text
+        ctx.attribution = according_to(sent, text, actors)
+        spk = speaker(sent, actors)
+        moneys, quantities = numbers(text)
+        clause = clause_tokens(trig)
+        items: list[Item] = []
+        money = None
+        if cand.type in {"AID", "TRADE", "SANCTION", "REQUEST"}:
+            skip = {i for m in actors.mentions for i in range(m.start, m.end)}
+            items = self.aid.items([t for t in clause if t.i != trig.i], skip, quantities, sent)
+            money = self.aid.money_in(clause, moneys, sent)
+            if money is None and cand.type == "AID" and len(moneys) == 1:
+                money = moneys[0]
+            if money is not None and not any(i.item_class == "money" for i in items):
+                items.insert(0, Item(item=money.text, item_class="money"))
+        if target is None and cand.type in {"AID", "TRADE"}:
+            for tok in clause:
+                if tok.dep_ in {"pobj", "dobj"} and (group := unnamed(tok)) is not None:
+                    fr.group = group
+                    break
+        date_ = self._clause_date(trig, clause, sent, ctx) or self._sentence_date(sent, ctx)
+        if date_ is None and ctx.published:
+            date_ = ResolvedDate(value=ctx.published.isoformat(), precision="day",
+                                 text="(publication date)", basis="published")
+        status = self._status(trig, spec, date_, ctx.published, items) \
+            if cand.type in {"AID", "TRADE"} else None
+        fact = factuality(trig)
+        claim = self._claim(trig, fr, actors, ctx, ctx.attribution, spk, fact, source)
+        if money is not None and ctx.outlet is not None:
+            money = local_dollars(money, ctx.outlet.code)
+        value = self.aid.value(money, _as_date(date_) or ctx.published)
+        granularity = self.aid.granularity(sent, 1, fr.group.count if fr.group else None) \
+            if cand.type in {"AID", "TRADE"} else "single"
+        return self._event(fr, parsed.article, cand.sentence, sent, source, "model", target,
+                           "model" if target is not None else None, cand.type, tuple(items),
+                           value, status, granularity, date_, claim, fact)
 
+    def _article_state(self, parsed: ParsedArticle) -> tuple[Doc, ActorIndex, Context, list[Span]]:
+        """Per-article lookups for ``describe``, built once for the article being read."""
+        if self._state is not None and self._state[0] is parsed.doc:
+            return self._state
+        doc = parsed.doc
+        actors = ActorIndex(doc, parsed.mentions)
+        ctx = Context(published=parsed.article.published, outlet=parsed.outlet,
+                      quotes=quote_speakers(doc, actors))
+        sents = list(doc.sents)
+        ctx.dates = dates_by_sentence(doc, sents)
+        self._state = (doc, actors, ctx, sents)
+        return self._state
+
+    def _spec_for(self, trig: Token, typ: str) -> Trigger | Phrase:
+        spec = self.lex.verbs.get(trig.lemma_.lower()) if trig.pos_ in {"VERB", "AUX"} else \
+            self.lex.nouns.get(trig.lemma_.lower())
+        if spec is not None and spec.type == typ:
+            return spec
+        mode, cameo = TYPE_DEFAULTS[typ]
+        return Trigger(lemma=trig.lemma_.lower(), type=typ, mode=mode, cameo=cameo)
 
     # -- details ---------------------------------------------------------------------------
     def _sentence_date(self, sent: Span, ctx: Context) -> ResolvedDate | None:
@@ -742,6 +812,31 @@ class Extractor:
                               end=sent.start_char + len(text.rstrip()),
                               sentence=text.strip(), trigger=trig.text,
                               trigger_start=trig.idx, trigger_end=trig.idx + len(trig.text)))
+
+
+# mode and CAMEO code of an event whose cue word is not a trigger of its type
+TYPE_DEFAULTS = {"AID": ("goods", "073"), "TRADE": ("sale", "061"), "CONSULT": ("talks", "040"),
+                 "SUPPORT": ("praise", "051"), "ACCUSE": ("criticize", "111"),
+                 "REQUEST": ("aid", "020"), "REJECT": ("aid", "120"), "AGREE": ("intent", "030"),
+                 "COOPERATE": ("health", "060"), "THREATEN": ("sanction", "130"),
+                 "SANCTION": ("sanctions", "163")}
+
+
+def _span_for(code: str, sent: Span, actors: ActorIndex, parsed: ParsedArticle) -> ActorSpan:
+    """A mention of ``code``: in the sentence, else the nearest before it, else the outlet."""
+    best = None
+    for m in actors.mentions:
+        if m.code != code:
+            continue
+        if sent.start <= m.start < sent.end:
+            return m
+        if m.start < sent.start or best is None:
+            best = m
+    if best is not None:
+        return best
+    if parsed.outlet is not None and parsed.outlet.code == code:
+        return parsed.outlet
+    return ActorSpan(sent.start, sent.start, code, "org", None, code)
 
 
 _LABEL_AID = Trigger(lemma=":", type="AID", mode="money", cameo="071", status="unknown")

@@ -1,0 +1,310 @@
+"""Training and cross-validating the learned extractor on gold corpora.
+
+``aidtrace train`` parses the gold articles once, labels every candidate from the gold
+(a candidate is positive when a gold event of its key quotes its sentence), prunes
+features that occur in fewer than ``MIN_ARTICLES`` training articles (so that nothing
+can name one text), and fits a LightGBM classifier with a fixed seed. Thresholds per
+event type are chosen on out-of-fold scores of an inner split of the training articles
+only, never on the articles a model is evaluated on.
+
+``cross_validate`` is the number to optimise: article-level K folds, articles that tell
+the same story kept in one fold, a model retrained on each fold's training part, and the
+pooled out-of-fold predictions scored by the reference scorer's rules.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .events.candidates import Candidate, CandidateFinder, ParsedArticle
+from .events.model import MODEL_VERSION, EventModel, features_matrix
+from .models import EVENT_TYPES, Article
+
+SEED = 13
+MIN_ARTICLES = 3  # a feature seen in fewer training articles is dropped
+ROUNDS = 400
+PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15,
+          "min_data_in_leaf": 10, "feature_fraction": 0.3, "bagging_fraction": 0.8,
+          "bagging_freq": 1, "deterministic": True, "force_row_wise": True, "num_threads": 2,
+          "verbose": -1}
+INNER_FOLDS = 3  # for choosing thresholds inside the training articles
+THRESHOLD_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))  # 0.20 .. 0.80
+
+
+@dataclass
+class GoldArticle:
+    article: Article
+    gold: dict[str, Any]  # the gold row: {"article", "published", "events": [...]}
+
+
+@dataclass
+class Example:
+    """One parsed gold article with its candidates and their labels (None: not trained on)."""
+
+    parsed: ParsedArticle
+    gold: dict[str, Any]
+    candidates: list[Candidate]
+    labels: list[int | None]
+
+
+def load_corpus(dirs: Iterable[str | Path]) -> list[GoldArticle]:
+    """The articles and gold rows of corpus folders (``articles.jsonl`` + ``gold.jsonl``)."""
+    out = []
+    for d in dirs:
+        d = Path(d)
+        gold = {}
+        with open(d / "gold.jsonl", encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    row = json.loads(line)
+                    gold[str(row["article"])] = row
+        with open(d / "articles.jsonl", encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                r = json.loads(line)
+                if str(r["id"]) not in gold:
+                    continue
+                pub = date.fromisoformat(r["published"]) if r.get("published") else None
+                art = Article(id=str(r["id"]), text=r["text"], url=r.get("url"),
+                              title=r.get("title"), published=pub, outlet=r.get("outlet"))
+                out.append(GoldArticle(art, gold[str(r["id"])]))
+    return out
+
+
+def gold_extra(path: str | Path) -> list[GoldArticle]:
+    """A corpus folder given by its gold file (``DIR/gold.jsonl`` beside ``DIR/articles.jsonl``)."""
+    return load_corpus([Path(path).parent])
+
+
+def corpus_hash(items: list[GoldArticle]) -> str:
+    h = hashlib.sha256()
+    for g in sorted(items, key=lambda g: g.article.id):
+        h.update(g.article.id.encode())
+        h.update(g.article.text.encode())
+        h.update(json.dumps(g.gold, sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+# -- labels -----------------------------------------------------------------------------
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def locate(evidence: str | None, sentences: list[str]) -> int | None:
+    """The sentence a gold event's evidence quotes (by its words, ignoring punctuation)."""
+    if not evidence:
+        return None
+    ev = _norm(evidence)
+    if not ev:
+        return None
+    for n in (len(ev), 60, 30):
+        probe = ev[:n]
+        for i, s in enumerate(sentences):
+            if probe and probe in s:
+                return i
+    for i, s in enumerate(sentences):  # evidence spanning two sentences
+        if s and len(s) > 20 and s in ev:
+            return i
+    return None
+
+
+def gold_key(e: dict[str, Any]) -> tuple:
+    s, t = e.get("source"), e.get("target")
+    s = s.upper() if s else None
+    t = t.upper() if t else None
+    if e.get("type") == "CONSULT" and s and t:
+        s, t = sorted([s, t])
+    return (e.get("type"), s, t)
+
+
+def label(parsed: ParsedArticle, gold: dict[str, Any], cands: list[Candidate]) -> list[int | None]:
+    """1: a gold event of the key quotes this sentence; 0: the key is not in the gold at
+    all; None: the key is in the gold but quoted elsewhere (another mention of the same
+    event — neither right nor wrong to learn from)."""
+    sents = [_norm(s.text) for s in parsed.doc.sents]
+    at: dict[tuple, set[int | None]] = defaultdict(set)
+    for e in gold.get("events") or []:
+        at[gold_key(e)].add(locate(e.get("evidence"), sents))
+    out: list[int | None] = []
+    for c in cands:
+        where = at.get(c.key)
+        if where is None:
+            out.append(0)
+        elif c.sentence in where:
+            out.append(1)
+        else:
+            out.append(None)
+    return out
+
+
+def examples(parsed: list[ParsedArticle], gold: dict[str, dict[str, Any]],
+             finder: CandidateFinder) -> list[Example]:
+    out = []
+    for p in parsed:
+        cands = finder.find(p)
+        out.append(Example(p, gold[p.article.id], cands, label(p, gold[p.article.id], cands)))
+    return out
+
+
+# -- fitting -------------------------------------------------------------------------------
+def fit(train: list[Example], seed: int = SEED, inner: bool = True) -> EventModel:
+    """Boosted trees over the pruned features; thresholds from an inner split."""
+    import lightgbm
+
+    df: dict[str, int] = defaultdict(int)
+    for ex in train:
+        for f in {f for c in ex.candidates for f in c.features}:
+            df[f] += 1
+    vocab = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_ARTICLES))}
+    cands = [c for ex in train for c, y in zip(ex.candidates, ex.labels) if y is not None]
+    ys = [y for ex in train for y in ex.labels if y is not None]
+    data = lightgbm.Dataset(features_matrix(cands, vocab), label=ys,
+                            params={"verbose": -1, "seed": seed})
+    booster = lightgbm.train({**PARAMS, "seed": seed}, data, num_boost_round=ROUNDS)
+    model = EventModel(vocab=vocab, booster=booster, thresholds={"*": 0.5})
+    if inner and len(train) >= 2 * INNER_FOLDS:
+        model.thresholds = choose_thresholds(train, seed)
+    return model
+
+
+def choose_thresholds(train: list[Example], seed: int) -> dict[str, float]:
+    """Per-type thresholds that maximise F1 on out-of-fold scores inside ``train``."""
+    scored: list[tuple[Example, list[tuple[Candidate, float]]]] = []
+    for part in story_folds([ex.gold for ex in train], INNER_FOLDS, seed + 1):
+        inside = [ex for ex in train if ex.gold["article"] not in part]
+        model = fit(inside, seed, inner=False)
+        for ex in train:
+            if ex.gold["article"] in part:
+                scored.append((ex, list(zip(ex.candidates, model.probabilities(ex.candidates)))))
+    out: dict[str, float] = {}
+    overall = _best_threshold(scored, None)
+    out["*"] = overall
+    for typ in EVENT_TYPES:
+        out[typ] = _best_threshold(scored, typ, default=overall)
+    return out
+
+
+def _best_threshold(scored, typ: str | None, default: float = 0.5) -> float:
+    best, best_f = default, -1.0
+    for th in THRESHOLD_GRID:
+        tp = fp = fn = 0
+        for ex, cs in scored:
+            best_p: dict[tuple, float] = {}
+            for c, p in cs:
+                if typ is None or c.type == typ:
+                    best_p[c.key] = max(p, best_p.get(c.key, 0.0))
+            pred = {k for k, p in best_p.items() if p >= th}
+            req, opt = _gold_keys(ex.gold, typ)
+            tp += len(pred & req)
+            fp += len(pred - req - opt)
+            fn += len(req - pred)
+        if tp + fp + fn == 0:
+            continue
+        f = 2 * tp / (2 * tp + fp + fn)
+        if f > best_f + 1e-9:
+            best, best_f = th, f
+    return best
+
+
+def _gold_keys(gold: dict[str, Any], typ: str | None) -> tuple[set, set]:
+    evs = [e for e in gold.get("events") or [] if typ is None or e.get("type") == typ]
+    req = {gold_key(e) for e in evs if not e.get("optional")}
+    return req, {gold_key(e) for e in evs} - req
+
+
+# -- folds -----------------------------------------------------------------------------------
+def story_folds(gold_rows: list[dict[str, Any]], k: int, seed: int = SEED) -> list[set[str]]:
+    """K sets of article ids; articles that tell the same story share a fold.
+
+    Two articles tell the same story when they share at least half of the smaller one's
+    required event keys (and at least two): the same donation or meeting reported twice.
+    Groups are dealt largest first onto the currently smallest fold, in a seeded order.
+    """
+    ids = [str(r["article"]) for r in gold_rows]
+    keys = {str(r["article"]): _gold_keys(r, None)[0] for r in gold_rows}
+    parent = {a: a for a in ids}
+
+    def find(a: str) -> str:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            shared = len(keys[a] & keys[b])
+            if shared >= 2 and shared >= 0.5 * min(len(keys[a]), len(keys[b])):
+                parent[find(a)] = find(b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for a in ids:
+        groups[find(a)].append(a)
+    order = sorted(groups.values(), key=lambda g: (-len(g), sorted(g)[0]))
+    rng = random.Random(seed)
+    rng.shuffle(order)
+    order.sort(key=lambda g: -len(g))  # stable: a seeded order within each size
+    folds: list[set[str]] = [set() for _ in range(k)]
+    for g in order:
+        min(folds, key=len).update(g)
+    return folds
+
+
+@dataclass
+class FoldResult:
+    fold: int
+    articles: set[str]
+    events: list[dict[str, Any]]  # out-of-fold predictions, `extract --format jsonl` rows
+
+
+def cross_validate(exs: list[Example], k: int, describe, seed: int = SEED,
+                   progress=None) -> list[FoldResult]:
+    """Retrain on each fold's training part, extract its held-out articles."""
+    from .events.model import LearnedExtractor
+
+    folds = story_folds([ex.gold for ex in exs], k, seed)
+    out = []
+    for i, part in enumerate(folds):
+        model = fit([ex for ex in exs if ex.gold["article"] not in part], seed)
+        extractor = LearnedExtractor(None, model, describe)  # candidates are precomputed
+        rows = []
+        for ex in exs:
+            if ex.gold["article"] not in part:
+                continue
+            for ev in extractor.extract(ex.parsed, ex.candidates):
+                row = json.loads(json.dumps(ev.to_dict(), default=str))
+                row["article"] = ex.gold["article"]
+                rows.append(row)
+        out.append(FoldResult(i, part, rows))
+        if progress is not None:
+            progress(i)
+    return out
+
+
+def candidate_recall(exs: list[Example]) -> dict[str, float | int]:
+    """Share of gold required keys that some candidate of the article carries."""
+    hit = total = 0
+    for ex in exs:
+        req, _ = _gold_keys(ex.gold, None)
+        have = {c.key for c in ex.candidates}
+        total += len(req)
+        hit += len(req & have)
+    return {"recall": round(hit / total, 4) if total else 0.0, "found": hit, "keys": total,
+            "candidates": sum(len(ex.candidates) for ex in exs)}
+
+
+def train_model(exs: list[Example], items: list[GoldArticle], command: str,
+                seed: int = SEED) -> EventModel:
+    model = fit(exs, seed)
+    model.meta = {"version": MODEL_VERSION, "command": command, "seed": seed,
+                  "articles": len(items), "corpus_sha256": corpus_hash(items),
+                  "features": len(model.vocab), "min_articles": MIN_ARTICLES,
+                  "rounds": ROUNDS, "params": PARAMS}
+    return model
