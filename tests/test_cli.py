@@ -19,12 +19,49 @@ EXAMPLES = ROOT / "examples"
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
+def demo(tmp_path_factory) -> tuple[Path, str]:
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     result = runner.invoke(app, ["run", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "aidtrace serve" in result.output  # tells the user how to open the dashboard
-    return db
+    return db, result.output
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo) -> Path:
+    return demo[0]
+
+
+def test_run_says_how_true_it_is(demo, tmp_path):
+    """`make run` scores what it prints against the examples' own gold, and the reference
+    scorer agrees; the events it calls wrong are exactly those whose key is not in it."""
+    db, output = demo
+    gold = [json.loads(line) for line in (EXAMPLES / "gold.jsonl").read_text().splitlines() if line]
+    assert sorted(r["article"] for r in gold) == sorted(p.stem for p in EXAMPLES.glob("*.txt"))
+    url_to_id = {json.loads(line)["url"]: json.loads(line)["id"]
+                 for line in (EXAMPLES / "articles.jsonl").read_text().splitlines() if line}
+    with Store(db, read_only=True) as store:
+        rows = store.events()
+    preds = [{"article": url_to_id[r["url"]], "type": r["type"], "source": r["source_code"],
+              "target": r["target_code"]} for r in rows]
+    pred_path = tmp_path / "pred.jsonl"
+    pred_path.write_text("".join(json.dumps(p) + "\n" for p in preds))
+    ref = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"),
+                          str(EXAMPLES / "gold.jsonl"), str(pred_path), "--json",
+                          str(tmp_path / "ref.json")], capture_output=True, text=True)
+    if ref.returncode != 0:
+        pytest.skip(f"reference scorer not runnable here: {ref.stderr[-200:]}")
+    e = json.loads((tmp_path / "ref.json").read_text())["events"]
+    assert f"P {e['precision']:.3f} R {e['recall']:.3f} F1 {e['f1']:.3f}" in output
+    floor = json.loads((ROOT / "tests" / "eval_baseline.json").read_text())["examples"]
+    assert e["f1"] >= floor["f1"], e
+    known = {(r["article"]): {(ev["type"], ev["source"], ev["target"]) for ev in r["events"]}
+             for r in gold}
+    for p, r in zip(preds, rows):
+        k = (p["type"], p["source"], p["target"])
+        in_gold = k in known[p["article"]] or (
+            p["type"] == "CONSULT" and (p["type"], p["target"], p["source"]) in known[p["article"]])
+        assert (f"  {r['id'][:8]} {p['type']} " in output) == (not in_gold), (k, p["article"])
 
 
 def test_run_ingests_every_example(demo_db):

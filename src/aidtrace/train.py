@@ -229,24 +229,21 @@ def story_folds(gold_rows: list[dict[str, Any]], k: int, seed: int = SEED) -> li
     required event keys (and at least two): the same donation or meeting reported twice.
     Groups are dealt largest first onto the currently smallest fold, in a seeded order.
     """
+    from scipy.sparse import lil_matrix
+    from scipy.sparse.csgraph import connected_components
+
     ids = [str(r["article"]) for r in gold_rows]
-    keys = {str(r["article"]): _gold_keys(r, None)[0] for r in gold_rows}
-    parent = {a: a for a in ids}
-
-    def find(a: str) -> str:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
-            shared = len(keys[a] & keys[b])
-            if shared >= 2 and shared >= 0.5 * min(len(keys[a]), len(keys[b])):
-                parent[find(a)] = find(b)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for a in ids:
-        groups[find(a)].append(a)
+    keys = [_gold_keys(r, None)[0] for r in gold_rows]
+    same = lil_matrix((len(ids), len(ids)), dtype=bool)
+    for i in range(len(ids)):
+        for j in range(i + 1, len(ids)):
+            shared = len(keys[i] & keys[j])
+            if shared >= 2 and shared >= 0.5 * min(len(keys[i]), len(keys[j])):
+                same[i, j] = True
+    _, component = connected_components(same.tocsr(), directed=False)
+    groups: dict[int, list[str]] = defaultdict(list)
+    for a, c in zip(ids, component):
+        groups[int(c)].append(a)
     order = sorted(groups.values(), key=lambda g: (-len(g), sorted(g)[0]))
     rng = random.Random(seed)
     rng.shuffle(order)

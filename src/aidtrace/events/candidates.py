@@ -118,6 +118,7 @@ class CandidateFinder:
         outlet = parsed.outlet.code if parsed.outlet is not None else None
         rules = _rule_index(parsed.rule_events)
         quoted = _quoted_tokens(doc)
+        syn = _Syntax(doc)
         out: list[Candidate] = []
         last_types: tuple[int, dict[str, list[int]]] | None = None
         for si, sent in enumerate(sents):
@@ -157,7 +158,7 @@ class CandidateFinder:
                         if s == t or (here and s not in here and t not in here):
                             continue
                         out.append(self._candidate(si, typ, s, t, here, roles, tfeats, rules,
-                                                   toks, sent))
+                                                   toks, sent, syn))
         return out
 
     # -- pieces ---------------------------------------------------------------------
@@ -217,13 +218,14 @@ class CandidateFinder:
 
     def _candidate(self, si: int, typ: str, s: str, t: str | None,
                    here: dict[str, list[ActorSpan]], roles: dict[str, list[str]],
-                   tfeats: list[str], rules: dict, toks: list[int], sent: Span) -> Candidate:
+                   tfeats: list[str], rules: dict, toks: list[int], sent: Span,
+                   syn: _Syntax) -> Candidate:
         doc = sent.doc
         sm, tm = here.get(s), here.get(t) if t else None
-        cue, sbest, tbest = _anchor(doc, sm, tm, toks)
+        cue, sbest, tbest = _anchor(syn, sm, tm, toks)
         trigger = cue if cue is not None else sent.root.i
-        s_read = _syntax(doc, sbest, cue) if sbest is not None else []
-        t_read = _syntax(doc, tbest, cue) if tbest is not None else []
+        s_read = syn.features(sbest, cue) if sbest is not None else []
+        t_read = syn.features(tbest, cue) if tbest is not None else []
         f = list(tfeats)
         lemma = doc[cue].lemma_.lower() if cue is not None else "-"
         f += ["S:" + x for x in roles[s] + s_read]
@@ -244,7 +246,7 @@ class CandidateFinder:
         f.append(f"anchor={lemma}|T:{tpath}")
         if sm and tm:
             f.append("order=" + ("st" if sm[0].start < tm[0].start else "ts"))
-            if _same_list(doc, sbest, tbest):
+            if _same_list(syn, sbest, tbest):
                 f.append("same_list")
         key = (typ, s, t)
         rev = (typ, t, s)
@@ -265,12 +267,43 @@ class CandidateFinder:
 
 
 # -- syntax of one mention against the cues ------------------------------------------------
-def _root(doc: Doc, m: ActorSpan) -> Token:
-    span = doc[m.start:m.end]
-    return span.root
+class _Syntax:
+    """Per-article memo of the tree work: a mention's root, its tree distance to a cue and
+    its features against a cue are each computed once, not once per candidate pair (an
+    actor meets every other actor of its sentence)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.roots: dict[int, Token] = {}
+        self.nearest_memo: dict[tuple[int, int], tuple[int, ActorSpan]] = {}
+        self.features_memo: dict[tuple[int, int | None], list[str]] = {}
+
+    def root(self, m: ActorSpan) -> Token:
+        r = self.roots.get(m.start)
+        if r is None:
+            r = self.roots[m.start] = self.doc[m.start:m.end].root
+        return r
+
+    def nearest(self, ms: list[ActorSpan], cue: int) -> tuple[int, ActorSpan]:
+        """The mention of one actor (``ms``: its mentions in the sentence) nearest a cue."""
+        k = (ms[0].start, cue)
+        hit = self.nearest_memo.get(k)
+        if hit is None:
+            c = self.doc[cue]
+            hit = min(((_tree_distance(self.root(m), c), m) for m in ms),
+                      key=lambda dm: (dm[0], dm[1].start))
+            self.nearest_memo[k] = hit
+        return hit
+
+    def features(self, m: ActorSpan, cue: int | None) -> list[str]:
+        k = (m.start, cue)
+        f = self.features_memo.get(k)
+        if f is None:
+            f = self.features_memo[k] = _syntax(self.doc, self.root(m), m, cue)
+        return f
 
 
-def _anchor(doc: Doc, sm: list[ActorSpan] | None, tm: list[ActorSpan] | None,
+def _anchor(syn: _Syntax, sm: list[ActorSpan] | None, tm: list[ActorSpan] | None,
             cues: list[int]) -> tuple[int | None, ActorSpan | None, ActorSpan | None]:
     """One cue for the pair — the one closest (in the tree) to both mentions — and the
     mention of each actor nearest to it: both arguments are read against one trigger."""
@@ -284,8 +317,7 @@ def _anchor(doc: Doc, sm: list[ActorSpan] | None, tm: list[ActorSpan] | None,
             if c is None:
                 picks.append(ms[0])
                 continue
-            d, m = min(((_tree_distance(_root(doc, m), doc[c]), m) for m in ms),
-                       key=lambda dm: (dm[0], dm[1].start))
+            d, m = syn.nearest(ms, c)
             cost += d
             picks.append(m)
         if best is None or cost < best[0]:
@@ -299,10 +331,9 @@ def _tree_distance(a: Token, b: Token) -> int:
     return len(up) + (len(down) if down != ["far"] else 12)
 
 
-def _syntax(doc: Doc, m: ActorSpan, cue: int | None) -> list[str]:
-    """Features of a mention against the pair's cue: its dependency relation, the
-    preposition that governs it, the path to the cue, the distance."""
-    r = _root(doc, m)
+def _syntax(doc: Doc, r: Token, m: ActorSpan, cue: int | None) -> list[str]:
+    """Features of a mention (``r``: its root) against the pair's cue: its dependency
+    relation, the preposition that governs it, the path to the cue, the distance."""
     f = [f"mkind={m.kind}", f"sector={m.sector or '-'}", f"rel={_relation(r)}"]
     if r.dep_ in {"poss", "compound", "amod", "nmod"}:
         f.append(f"modhead={r.head.dep_}")
@@ -363,8 +394,8 @@ def _path(a: Token, b: Token) -> tuple[list[str], list[str]]:
     return up, ["far"]
 
 
-def _same_list(doc: Doc, a: ActorSpan, b: ActorSpan) -> bool:
-    ra, rb = doc[a.start:a.end].root, doc[b.start:b.end].root
+def _same_list(syn: _Syntax, a: ActorSpan, b: ActorSpan) -> bool:
+    ra, rb = syn.root(a), syn.root(b)
     return ra.head.i == rb.i or rb.head.i == ra.i and (ra.dep_ == "conj" or rb.dep_ == "conj") or \
         (ra.dep_ == "conj" and rb.dep_ == "conj" and ra.head.i == rb.head.i)
 

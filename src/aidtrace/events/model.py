@@ -127,8 +127,17 @@ class LearnedExtractor:
             ev = (here or same or [None])[0]
             if ev is None:
                 ev = self.describe(parsed, cand)
-            if ev is None:
-                continue
+                if ev is None:
+                    continue
+                sibling = next((e for e in parsed.rule_events if e.type == cand.type and
+                                e.evidence.sentence_index == cand.sentence), None)
+                if sibling is not None:  # the sentence's own transfer, with other arguments
+                    ev = replace(ev, items=sibling.items, value=sibling.value,
+                                 status=sibling.status, date=sibling.date,
+                                 date_precision=sibling.date_precision,
+                                 date_text=sibling.date_text, claim=sibling.claim,
+                                 granularity=sibling.granularity,
+                                 transfer_mode=sibling.transfer_mode)
             out.append(replace(ev, confidence=round(p, 3), extractor=self.name))
         return out
 
