@@ -16,6 +16,7 @@ from .conftest import ROOT, SHARED
 
 runner = CliRunner()
 EXAMPLES = ROOT / "examples"
+EXAMPLES_GOLD = ROOT / "tests" / "fixtures" / "examples_gold"
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +37,10 @@ def test_run_says_how_true_it_is(demo, tmp_path):
     """`make run` scores what it prints against the examples' own gold, and the reference
     scorer agrees; the events it calls wrong are exactly those whose key is not in it."""
     db, output = demo
-    gold = [json.loads(line) for line in (EXAMPLES / "gold.jsonl").read_text().splitlines() if line]
+    gold = [json.loads(line) for line in (EXAMPLES_GOLD / "gold.jsonl").read_text().splitlines() if line]
     assert sorted(r["article"] for r in gold) == sorted(p.stem for p in EXAMPLES.glob("*.txt"))
     url_to_id = {json.loads(line)["url"]: json.loads(line)["id"]
-                 for line in (EXAMPLES / "articles.jsonl").read_text().splitlines() if line}
+                 for line in (EXAMPLES_GOLD / "articles.jsonl").read_text().splitlines() if line}
     with Store(db, read_only=True) as store:
         rows = store.events()
     preds = [{"article": url_to_id[r["url"]], "type": r["type"], "source": r["source_code"],
@@ -47,7 +48,7 @@ def test_run_says_how_true_it_is(demo, tmp_path):
     pred_path = tmp_path / "pred.jsonl"
     pred_path.write_text("".join(json.dumps(p) + "\n" for p in preds))
     ref = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"),
-                          str(EXAMPLES / "gold.jsonl"), str(pred_path), "--json",
+                          str(EXAMPLES_GOLD / "gold.jsonl"), str(pred_path), "--json",
                           str(tmp_path / "ref.json")], capture_output=True, text=True)
     if ref.returncode != 0:
         pytest.skip(f"reference scorer not runnable here: {ref.stderr[-200:]}")

@@ -13,11 +13,15 @@ from ..evaluate import key, load_gold, score
 from .query import print_events, wide_console
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+# their hand-written gold, kept outside examples/ so that `aidtrace ingest examples/` reads texts only
+EXAMPLES_GOLD = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "examples_gold"
 
 
 @app.command()
 @handle_errors
 def run(examples: Path = typer.Option(EXAMPLES, "--examples", help="folder of example articles"),
+        gold: Path = typer.Option(EXAMPLES_GOLD, "--gold", help="folder with gold.jsonl and "
+                                  "articles.jsonl of the examples, to check the output against"),
         db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
         verbose: int = VerboseOption) -> None:
     """Ingest the bundled example articles and print the events table."""
@@ -29,7 +33,7 @@ def run(examples: Path = typer.Option(EXAMPLES, "--examples", help="folder of ex
     if not examples.is_dir():
         raise typer.BadParameter(f"no examples folder at {examples}")
     console = wide_console()
-    texts = sorted(str(p) for p in examples.glob("*.txt"))  # not the gold files beside them
+    texts = sorted(str(p) for p in examples.glob("*.txt"))
     with Store(settings.db) as store:
         summary = ingest(texts, store=store, pipeline=Pipeline(settings),
                          settings=settings, progress=False)
@@ -37,19 +41,19 @@ def run(examples: Path = typer.Option(EXAMPLES, "--examples", help="folder of ex
     console.print(f"[bold]{summary.line()}[/] into {settings.db}")
     print_events(rows, "table", console)
     console.print(f"{len(rows)} events. Inspect one:  aidtrace show {rows[0]['id'][:8]}" if rows else "")
-    if (examples / "gold.jsonl").exists():
-        for line in check_against_gold(rows, examples):
+    if (gold / "gold.jsonl").exists():
+        for line in check_against_gold(rows, gold):
             console.print(line, highlight=False)
     console.print(f"Open the dashboard:  .venv/bin/aidtrace serve --db {settings.db}   "
                   f"(then http://{settings.host}:{settings.port}/)")
 
 
-def check_against_gold(rows: list[dict[str, Any]], examples: Path) -> list[str]:
+def check_against_gold(rows: list[dict[str, Any]], folder: Path) -> list[str]:
     """How the printed events compare with the examples' hand-written gold: the demo says
     how much of what it shows is right, and which rows are not in the gold."""
-    gold = load_gold(examples / "gold.jsonl")
+    gold = load_gold(folder / "gold.jsonl")
     by_url = {}
-    with open(examples / "articles.jsonl", encoding="utf-8") as fh:
+    with open(folder / "articles.jsonl", encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
                 a = json.loads(line)
@@ -61,7 +65,7 @@ def check_against_gold(rows: list[dict[str, Any]], examples: Path) -> list[str]:
     e = rep["events"]
     known = {str(g["article"]): {key(ev) for ev in g["events"]} for g in gold}
     wrong = [p for p in preds if key(p) not in known.get(p["article"], set())]
-    lines = [f"Checked against examples/gold.jsonl (annotated by hand): P {e['precision']:.3f} "
+    lines = [f"Checked against the examples' gold (annotated by hand): P {e['precision']:.3f} "
              f"R {e['recall']:.3f} F1 {e['f1']:.3f}; {len(wrong)} of {len(preds)} events "
              f"above are not in it:"]
     lines += [f"  {p['id'][:8]} {p['type']} {p['source']} -> {p['target'] or '-'}" for p in wrong]
