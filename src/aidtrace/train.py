@@ -30,8 +30,8 @@ from .models import EVENT_TYPES, Article
 
 SEED = 13
 MIN_ARTICLES = 3  # a feature seen in fewer training articles is dropped
-ROUNDS = 400
-PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15,
+ROUNDS = 300
+PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31,
           "min_data_in_leaf": 10, "feature_fraction": 0.3, "bagging_fraction": 0.8,
           "bagging_freq": 1, "deterministic": True, "force_row_wise": True, "num_threads": 2,
           "verbose": -1}

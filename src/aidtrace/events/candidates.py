@@ -147,6 +147,8 @@ class CandidateFinder:
             pool = list(dict.fromkeys(list(here) + list(ctx)))
             text = sent.text
             sfeats = self._sentence_features(sent, text, si, len(sents), here, doc, parsed)
+            sfeats += sorted({f"bow={t.lemma_.lower()}" for t in sent
+                              if t.pos_ in {"VERB", "NOUN"} and t.is_alpha})
             for typ, toks in cue_toks.items():
                 roles = {code: self._role(typ, code, here.get(code), toks, ctx.get(code, []),
                                           code == outlet, kinds.get(code), quoted)
@@ -262,7 +264,7 @@ class CandidateFinder:
             f.append("rule=tgt_sent")
         if typ in rules["type"].get(si, ()):
             f.append("rule=type_sent")
-        crossed = [f"{typ}|{x}" for x in f] + [f"*|{x}" for x in f if not x.startswith(("cue=", "anchor="))]
+        crossed = [f"{typ}|{x}" for x in f] + [f"*|{x}" for x in f if not x.startswith(("cue=", "anchor=", "bow="))]
         return Candidate(si, typ, s, t, trigger, crossed)
 
 
@@ -279,9 +281,17 @@ class _Syntax:
         self.features_memo: dict[tuple[int, int | None], list[str]] = {}
 
     def root(self, m: ActorSpan) -> Token:
+        """The token that stands for a mention in the tree: its root, or, for a member of
+        a coordination ("France, Germany and Spain"), the coordination's first member, so
+        that every member of a list is read against the cue as the list is."""
         r = self.roots.get(m.start)
         if r is None:
-            r = self.roots[m.start] = self.doc[m.start:m.end].root
+            r = self.doc[m.start:m.end].root
+            for _ in range(8):
+                if r.dep_ != "conj" or r.head.i == r.i:
+                    break
+                r = r.head
+            self.roots[m.start] = r
         return r
 
     def nearest(self, ms: list[ActorSpan], cue: int) -> tuple[int, ActorSpan]:
@@ -335,6 +345,8 @@ def _syntax(doc: Doc, r: Token, m: ActorSpan, cue: int | None) -> list[str]:
     """Features of a mention (``r``: its root) against the pair's cue: its dependency
     relation, the preposition that governs it, the path to the cue, the distance."""
     f = [f"mkind={m.kind}", f"sector={m.sector or '-'}", f"rel={_relation(r)}"]
+    if r.i not in range(m.start, m.end):
+        f.append("in_list")
     if r.dep_ in {"poss", "compound", "amod", "nmod"}:
         f.append(f"modhead={r.head.dep_}")
     if cue is None:
@@ -395,9 +407,7 @@ def _path(a: Token, b: Token) -> tuple[list[str], list[str]]:
 
 
 def _same_list(syn: _Syntax, a: ActorSpan, b: ActorSpan) -> bool:
-    ra, rb = syn.root(a), syn.root(b)
-    return ra.head.i == rb.i or rb.head.i == ra.i and (ra.dep_ == "conj" or rb.dep_ == "conj") or \
-        (ra.dep_ == "conj" and rb.dep_ == "conj" and ra.head.i == rb.head.i)
+    return syn.root(a).i == syn.root(b).i
 
 
 def _quoted_tokens(doc: Doc) -> set[int]:

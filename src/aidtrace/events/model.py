@@ -91,13 +91,26 @@ def default_model() -> EventModel:
 
 
 def decide(model: EventModel, cands: list[Candidate]) -> list[tuple[Candidate, float]]:
-    """The best candidate of each key that clears its type's threshold, with its score."""
-    best: dict[tuple, tuple[Candidate, float]] = {}
-    for c, p in zip(cands, model.probabilities(cands)):
+    """The candidates of every key whose best candidate clears its type's threshold: the
+    best one, and one per other sentence where the key also clears it.
+
+    A key is one decision (is there such an event in the article?), but its reports are
+    several: the same donor and recipient in a June shipment and an August one carry
+    different items, figures and dates, and each sentence's details belong to its report.
+    """
+    scored = list(zip(cands, model.probabilities(cands)))
+    best: dict[tuple, float] = {}
+    for c, p in scored:
+        best[c.key] = max(p, best.get(c.key, 0.0))
+    per_sentence: dict[tuple, tuple[Candidate, float]] = {}
+    for c, p in scored:
         k = c.key
-        if k not in best or p > best[k][1]:
-            best[k] = (c, p)
-    return [(c, p) for c, p in best.values() if p >= model.threshold(c.type)]
+        if best[k] < model.threshold(c.type) or (p < model.threshold(c.type) and p < best[k]):
+            continue
+        slot = (k, c.sentence)
+        if slot not in per_sentence or p > per_sentence[slot][1]:
+            per_sentence[slot] = (c, p)
+    return list(per_sentence.values())
 
 
 class LearnedExtractor:
@@ -112,7 +125,14 @@ class LearnedExtractor:
         self.describe = describe  # the rule readers: (parsed, candidate) -> Event
 
     def extract(self, parsed: ParsedArticle, cands: list[Candidate] | None = None) -> list[Event]:
-        """Events of one article (``cands``: its candidates, when already found)."""
+        """Events of one article (``cands``: its candidates, when already found).
+
+        Each chosen key gives an event per sentence that reports it: the rule extractor's
+        event of that key and sentence when it has one (its details are exact), else the
+        rule readers around the candidate's trigger. The rules' events of a chosen key in
+        other sentences are kept too: the model said the event is there, and they are more
+        of its reports.
+        """
         if cands is None:
             assert self.finder is not None, "no candidates and no finder to find them"
             cands = self.finder.find(parsed)
@@ -120,26 +140,40 @@ class LearnedExtractor:
         by_key: dict[tuple, list[Event]] = {}
         for e in parsed.rule_events:
             by_key.setdefault(_key(e), []).append(e)
-        out = []
-        for cand, p in sorted(chosen, key=lambda cp: (cp[0].sentence, cp[0].trigger, str(cp[0].key))):
-            same = by_key.get(cand.key) or []
-            here = [e for e in same if e.evidence.sentence_index == cand.sentence]
-            ev = (here or same or [None])[0]
-            if ev is None:
-                ev = self.describe(parsed, cand)
-                if ev is None:
-                    continue
-                sibling = next((e for e in parsed.rule_events if e.type == cand.type and
-                                e.evidence.sentence_index == cand.sentence), None)
-                if sibling is not None:  # the sentence's own transfer, with other arguments
-                    ev = replace(ev, items=sibling.items, value=sibling.value,
-                                 status=sibling.status, date=sibling.date,
-                                 date_precision=sibling.date_precision,
-                                 date_text=sibling.date_text, claim=sibling.claim,
-                                 granularity=sibling.granularity,
-                                 transfer_mode=sibling.transfer_mode)
-            out.append(replace(ev, confidence=round(p, 3), extractor=self.name))
-        return out
+        score: dict[tuple, float] = {}
+        for c, p in chosen:
+            score[c.key] = max(p, score.get(c.key, 0.0))
+        out: list[tuple[tuple, Event]] = []
+        covered: set[tuple] = set()
+        for cand, p in chosen:
+            here = [e for e in by_key.get(cand.key, []) if e.evidence.sentence_index == cand.sentence]
+            ev = here[0] if here else self._describe(parsed, cand)
+            if ev is not None:
+                covered.add((cand.key, cand.sentence))
+                out.append(((cand.sentence, parsed.doc[cand.trigger].idx, str(cand.key)),
+                            replace(ev, confidence=round(p, 3), extractor=self.name)))
+        for k in {c.key for c, _ in chosen}:
+            for e in by_key.get(k, []):
+                si = e.evidence.sentence_index
+                if (k, si) not in covered:
+                    covered.add((k, si))
+                    out.append(((si, e.evidence.trigger_start, str(k)),
+                                replace(e, confidence=round(score[k], 3), extractor=self.name)))
+        return [ev for _, ev in sorted(out, key=lambda o: o[0])]
+
+    def _describe(self, parsed: ParsedArticle, cand: Candidate) -> Event | None:
+        ev = self.describe(parsed, cand)
+        if ev is None:
+            return None
+        sibling = next((e for e in parsed.rule_events if e.type == cand.type and
+                        e.evidence.sentence_index == cand.sentence), None)
+        if sibling is None:
+            return ev
+        # the sentence's own transfer, with other arguments
+        return replace(ev, items=sibling.items, value=sibling.value, status=sibling.status,
+                       date=sibling.date, date_precision=sibling.date_precision,
+                       date_text=sibling.date_text, claim=sibling.claim,
+                       granularity=sibling.granularity, transfer_mode=sibling.transfer_mode)
 
 
 def _key(e: Event) -> tuple:

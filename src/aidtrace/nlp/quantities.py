@@ -54,7 +54,7 @@ class Quantity:
     end: int
     text: str
     value: float | None  # None for vague counts ("hundreds of tons")
-    unit: str | None  # tons, doses, pieces, sets, teams, people, flights, kits, units
+    unit: str | None  # tons, doses, pieces, sets, teams, people, flights, or the text's (litres)
     noun: str | None  # the counted noun as written
     qualifier: str | None = None
 
@@ -68,8 +68,6 @@ UNIT_FOR_NOUN: dict[str, str] = {
     **dict.fromkeys(["ton", "tonne", "kilogram", "kilogramme", "kilo", "kg", "lb"], "tons"),
     # Protective clothing is counted in sets (gown, cap, overshoes), not pieces.
     "set": "sets",
-    # A kit (test kit, shelter kit, hygiene kit) is one unit of issue holding many items.
-    "kit": "kits",
     # Teams are sent as teams; their head count is rarely given.
     **dict.fromkeys(["team", "crew", "squad"], "teams"),
     # A plane or an airlift is one delivery of goods, so it counts as a flight.
@@ -84,21 +82,25 @@ UNIT_FOR_NOUN: dict[str, str] = {
                      "resident", "refugee", "evacuee", "migrant", "survivor", "victim",
                      "patient", "individual", "child", "children", "woman", "women", "man",
                      "men"], "people"),
-    # Vehicles and big equipment are whole units: one each, not a bulk count.
-    **dict.fromkeys(["helicopter", "ship", "vessel", "boat", "truck", "lorry", "vehicle",
+    # Everything else counted one by one is in pieces, the design's name for a count of
+    # things: small items, kits (a test kit is one piece of issue), and vehicles and big
+    # equipment alike (the corpus rulings: the design's unit wherever one fits).
+    **dict.fromkeys(["kit", "helicopter", "ship", "vessel", "boat", "truck", "lorry", "vehicle",
                      "ambulance", "tent", "generator", "container", "pump", "bed", "hospital",
-                     "unit"], "units"),
-    # Small items are counted piece by piece (ventilators too: they are shipped by the piece).
-    **dict.fromkeys(["mask", "respirator", "glove", "gown", "goggle", "shield", "test",
+                     "unit", "mask", "respirator", "glove", "gown", "goggle", "shield", "test",
                      "lantern", "blanket", "syringe", "vial", "ventilator", "thermometer",
                      "tarpaulin", "net", "coverall", "mattress", "piece", "item", "bottle",
-                     "jerrycan", "parcel", "package", "box", "carton", "bag", "sack", "pallet",
+                     "jerrycan", "parcel", "package", "box", "bag",
                      "ration", "meal", "pair", "pack"], "pieces"),
+    # Measures and loads that no design unit fits keep the text's unit, as a lower-case
+    # plural (the corpus rulings): "3,000 litres of disinfectant", "12 pallets of food".
+    **{"litre": "litres", "liter": "litres", "gallon": "gallons", "roll": "rolls",
+       "pallet": "pallets", "truckload": "truckloads", "carton": "cartons", "sack": "sacks"},
 }
 # Counted words whose "of" phrase names the goods: "37.5 million sets of protective clothing".
 _CONTAINERS = {"set", "dose", "piece", "unit", "item", "box", "carton", "bag", "sack",
                "package", "parcel", "bottle", "pallet", "pack", "pair", "vial", "kit", "team",
-               "crew"}
+               "crew", "litre", "liter", "gallon", "roll", "truckload"}
 # Weights, as tons per unit. "t" counts only glued ("18t") or before "of"; "pounds" only
 # before "of" (otherwise it is money).
 _TONS_PER = {**dict.fromkeys(["ton", "tons", "tonne", "tonnes", "t"], 1.0),
