@@ -292,8 +292,8 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "AIDTRACE_TOKEN"}  # read-only, as deployed
-    command = [str(Path(sys.executable).with_name("aidtrace")), "serve", "--db", str(path), "--port", str(port),
-               "--workers", str(args.workers)]
+    command = [str(Path(sys.executable).with_name("aidtrace")), "serve", "--db", str(path), "--port", str(port)]
+    command += ["--workers", str(args.workers)] if args.workers > 1 else []  # older servers have no --workers
     started = time.perf_counter()
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)  # the real `aidtrace serve`
     url = f"http://127.0.0.1:{port}"
