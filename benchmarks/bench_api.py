@@ -7,13 +7,18 @@
    events, items, and one story per event with its displayed figure, so that flows and
    stories have their real inputs. The stories are synthetic too (building them with
    ``aidtrace.stories`` over a million events is its own benchmark, not this one).
-2. Starts the real server, ``aidtrace serve`` in its own process (read-only, uvicorn on
-   127.0.0.1, with its start-up warm-up), and measures sequential latency, p50/p95, of a
-   filtered ``/api/events`` page and of ``/api/flows``; the cold (first) flows request
-   for a filter is reported apart, because flows are computed once per filter and
-   cached until the next write.
-3. A load run: many concurrent clients on loopback for a bounded time, mixed endpoints;
-   prints requests/s and the number of errors (non-2xx or transport errors).
+2. Starts the real server, ``aidtrace serve --workers N`` (read-only, uvicorn on
+   127.0.0.1, with its start-up warm-up; N is the number of cores unless told), and measures sequential latency of a filtered
+   ``/api/events`` page and of ``/api/flows``; the cold (first) flows request for a
+   filter is reported apart, because flows are computed once per filter and cached
+   until the next write.
+3. A request mix as dashboards ask it (events pages, timeline, flows, the map's pairs,
+   stories, stats...), each request asked once so that both runs below meet the same
+   caches; then p50/p95/p99 per endpoint of the mix sequentially, one request at a time,
+   and under load: many concurrent clients on loopback for a bounded time, with
+   requests/s and errors (non-2xx or transport errors). The concurrency efficiency is
+   load requests/s ÷ (cores ÷ sequential mean latency), both from this run: 1.0 means
+   every core busy with requests that cost what they cost alone.
 Prints figures; asserts nothing about time.
 """
 from __future__ import annotations
@@ -149,26 +154,53 @@ def build(path: Path, n: int) -> float:
     return time.perf_counter() - started
 
 
+def percentile(ms: list[float], p: float) -> float:
+    """Nearest rank of sorted ``ms``."""
+    return ms[min(len(ms) - 1, int(round(p * (len(ms) - 1))))]
+
+
 def percentiles(samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-    return f"p50 {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   (n={len(ms)})"
+    return (f"p50 {statistics.median(ms):7.1f}  p95 {percentile(ms, 0.95):7.1f}  p99 {percentile(ms, 0.99):7.1f}"
+            f"  mean {statistics.fmean(ms):7.1f} ms  (n={len(ms)})")
+
+
+def event_filter(rng: random.Random) -> dict[str, str]:
+    """Filters as an analyst would set them: a type, a donor or a recipient, an item, a period."""
+    q = {"type": rng.choice(["AID", "AID", "TRADE", "CONSULT"]), "since": f"2020-{rng.randint(1, 12):02d}"}
+    side = rng.choice(["source", "target"])
+    q[side] = rng.choice(DONORS[:8] if side == "source" else RECIPIENTS[:8])
+    if rng.random() < 0.5:
+        q["item_class"] = rng.choice(["masks", "vaccines", "food", "ventilators"])
+    return q
 
 
 def event_queries(rng: random.Random, k: int) -> list[dict[str, str]]:
-    """Filtered pages as an analyst would ask: a type, a donor or a recipient, an item, a period."""
-    out = []
+    """Filtered pages: a filter, a page and a sort."""
+    return [{**event_filter(rng), "page": str(rng.randint(1, 5)), "size": "50",
+             "sort": rng.choice(["date", "published"]), "order": rng.choice(["asc", "desc"])} for _ in range(k)]
+
+
+Request = tuple[str, dict[str, str]]
+
+
+def request_mix(rng: random.Random, k: int = 24) -> list[Request]:
+    """What dashboards and scripts ask, in proportion: per filter a dashboard refresh asks for
+    an events page, the timeline, a flows page and the map's pairs; beside it story pages,
+    an event, the actors and the stats. ``k`` filters fit the server's flows caches (32 per
+    kind), so that the runs measure serving, not recomputing evicted flows."""
+    out: list[Request] = []
     for _ in range(k):
-        month = f"2020-{rng.randint(1, 12):02d}"
-        q = {"type": rng.choice(["AID", "AID", "TRADE", "CONSULT"]), "since": month,
-             "page": str(rng.randint(1, 5)), "size": "50", "sort": rng.choice(["date", "published"]),
-             "order": rng.choice(["asc", "desc"])}
-        side = rng.choice(["source", "target"])
-        q[side] = rng.choice(DONORS[:8] if side == "source" else RECIPIENTS[:8])
-        if rng.random() < 0.5:
-            q["item_class"] = rng.choice(["masks", "vaccines", "food", "ventilators"])
-        out.append(q)
-    return out
+        f = event_filter(rng)
+        flow_filter = {key: f[key] for key in ("source", "target", "item_class") if key in f}
+        out += [("/api/events", {**f, "page": str(rng.randint(1, 5)), "size": "50",
+                                 "sort": rng.choice(["date", "published"]), "order": rng.choice(["asc", "desc"])}),
+                ("/api/timeline", f), ("/api/flows", flow_filter), ("/api/flows/pairs", flow_filter),
+                ("/api/stories", {**{key: f[key] for key in ("type", "source", "target") if key in f},
+                                  "page": str(rng.randint(1, 3))}),
+                ("/api/stories", {"status": rng.choice(STATUSES)})]
+    return out + [("/api/flows", {}), ("/api/flows/pairs", {}), ("/api/timeline", {}), ("/api/stats", {}),
+                  ("/api/events/e0", {}), ("/api/actors", {})]
 
 
 def wait_until_up(client: httpx.Client, server: subprocess.Popen[bytes], timeout: float = 600) -> None:
@@ -191,12 +223,9 @@ def timed(client: httpx.Client, path: str, params: dict[str, str] | None = None)
     return elapsed
 
 
-async def load(url: str, *, clients: int, seconds: float,
-               rng: random.Random) -> tuple[int, int, float, dict[str, list[float]]]:
+async def load(url: str, mix: list[Request], *, clients: int,
+               seconds: float) -> tuple[int, int, float, dict[str, list[float]]]:
     """``clients`` concurrent clients for ``seconds``: (requests, errors, elapsed, latencies by path)."""
-    paths = [("/api/events", q) for q in event_queries(rng, 200)] + \
-            [("/api/flows", {}), ("/api/flows", {"source": "USA"}), ("/api/flows/pairs", {}), ("/api/stats", {}),
-             ("/api/timeline", {"type": "AID"}), ("/api/events/e0", {}), ("/api/actors", {})]
     deadline = time.perf_counter() + seconds
     done = errors = 0
     latencies: dict[str, list[float]] = {}
@@ -206,7 +235,7 @@ async def load(url: str, *, clients: int, seconds: float,
         nonlocal done, errors
         local = random.Random(seed)
         while time.perf_counter() < deadline:
-            path, params = local.choice(paths)
+            path, params = local.choice(mix)
             t0 = time.perf_counter()
             try:
                 response = await client.get(path, params=params)
@@ -223,12 +252,29 @@ async def load(url: str, *, clients: int, seconds: float,
     return done, errors, time.perf_counter() - started, latencies
 
 
+def sequential(client: httpx.Client, mix: list[Request], n: int, rng: random.Random) -> dict[str, list[float]]:
+    """``n`` requests drawn from the mix, one at a time: latencies by path."""
+    out: dict[str, list[float]] = {}
+    for path, params in (rng.choice(mix) for _ in range(n)):
+        out.setdefault(path, []).append(timed(client, path, params))
+    return out
+
+
+def report(title: str, latencies: dict[str, list[float]]) -> None:
+    print(title)
+    for name, samples in sorted(latencies.items()):
+        print(f"  {name:18s} {percentiles(samples)}")
+    print(f"  {'all':18s} {percentiles([x for samples in latencies.values() for x in samples])}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="synthetic events (default 1,000,000)")
     parser.add_argument("--samples", type=int, default=200, help="sequential requests per latency figure")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients in the load run")
     parser.add_argument("--load-seconds", type=float, default=20.0, help="length of the load run")
+    parser.add_argument("--workers", type=int, default=psutil.cpu_count() or 1,
+                        help="server processes, `aidtrace serve --workers` (default: the cores)")
     parser.add_argument("--db", help="keep the database here (default: a temporary folder)")
     parser.add_argument("--reuse", action="store_true", help="serve the --db file as it is, without rebuilding")
     args = parser.parse_args(argv)
@@ -247,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "AIDTRACE_TOKEN"}  # read-only, as deployed
     command = [str(Path(sys.executable).with_name("aidtrace")), "serve", "--db", str(path), "--port", str(port)]
+    command += ["--workers", str(args.workers)] if args.workers > 1 else []  # older servers have no --workers
     started = time.perf_counter()
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)  # the real `aidtrace serve`
     url = f"http://127.0.0.1:{port}"
@@ -264,20 +311,51 @@ def main(argv: list[str] | None = None) -> int:
             print(f"/api/events filtered page:   {percentiles([timed(client, '/api/events', q) for q in queries])}")
             flows = [timed(client, "/api/flows") for _ in range(args.samples)]
             print(f"/api/flows (cached):         {percentiles(flows)}")
-            flows_usa = [timed(client, "/api/flows", {"source": "USA"}) for _ in range(args.samples)]
-            print(f"/api/flows?source=USA:       {percentiles(flows_usa)}")
             body = client.get("/api/flows").json()
             print(f"  flows: {body['total']:,} rows, {body['excluded_total']:,} AID events excluded")
-            stats = [timed(client, "/api/stats") for _ in range(args.samples)]
-            print(f"/api/stats:                  {percentiles(stats)}")
 
-        done, errors, elapsed, latencies = asyncio.run(load(url, clients=args.clients, seconds=args.load_seconds,
-                                                            rng=rng))
-        print(f"load: {args.clients} clients for {elapsed:.1f} s: {done:,} requests, "
-              f"{done / elapsed:,.1f} req/s, {errors} errors")
-        for name, samples in sorted(latencies.items()):
-            print(f"  under load {name:22s} {percentiles(samples)}")
-        print(f"server RSS at the end: {psutil.Process(server.pid).memory_info().rss / 1e6:,.0f} MB")
+            mix = request_mix(rng)
+            started = time.perf_counter()
+            # every cache the load run will meet, filled first in every server process: a new
+            # connection goes to whichever process accepts it first, so each request is asked
+            # on new connections often enough to reach all of them
+            passes = 1 if args.workers == 1 else 4 * args.workers
+            with httpx.Client(base_url=url, timeout=600, limits=httpx.Limits(max_keepalive_connections=0)) as fresh:
+                for _ in range(passes):
+                    for path, params in mix:
+                        timed(fresh, path, params)
+            print(f"mix: {len(mix)} distinct requests, each asked {passes} times first (caches filled) in "
+                  f"{time.perf_counter() - started:.1f} s")
+            alone = sequential(client, mix, args.samples * 5, rng)
+            report(f"sequential, {args.samples * 5} requests of the mix, one at a time:", alone)
+
+        served = psutil.Process(server.pid)
+        processes = [served, *served.children(recursive=True)]  # the worker processes
+
+        def server_cpu() -> float:
+            return sum(sum(p.cpu_times()[:2]) for p in processes)
+
+        before, own = server_cpu(), psutil.Process().cpu_times()
+        done, errors, elapsed, latencies = asyncio.run(load(url, mix, clients=args.clients,
+                                                            seconds=args.load_seconds))
+        rate = done / elapsed
+        cpu, own_after = server_cpu() - before, psutil.Process().cpu_times()
+        clients_cpu = own_after.user + own_after.system - own.user - own.system
+        report(f"load: {args.clients} clients for {elapsed:.1f} s: {done:,} requests, {rate:,.1f} req/s, "
+               f"{errors} errors", latencies)
+        mean_alone = statistics.fmean(x for samples in alone.values() for x in samples)
+        mean_load = statistics.fmean(x for samples in latencies.values() for x in samples)
+        cores = psutil.cpu_count() or 1
+        print(f"concurrency efficiency: {rate:,.1f} req/s / ({cores} cores / {mean_alone * 1000:.1f} ms sequential "
+              f"mean) = {rate * mean_alone / cores:.2f}")
+        worst = max(percentile(sorted(samples), 0.99) for samples in latencies.values())
+        print(f"starvation: worst endpoint p99 under load {worst * 1000:,.0f} ms = "
+              f"{worst / mean_load:.1f} x the mean under load ({mean_load * 1000:,.0f} ms)")
+        print(f"server CPU under load: {cpu:.1f} s in {elapsed:.1f} s = {cpu / elapsed:.2f} cores, "
+              f"{cpu / done * 1000:.1f} ms a request; the clients' {clients_cpu / elapsed:.2f} cores; "
+              f"load average {os.getloadavg()[0]:.1f}")
+        print(f"server RSS at the end: {sum(p.memory_info().rss for p in processes) / 1e6:,.0f} MB"
+              f" in {len(processes)} processes")
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)

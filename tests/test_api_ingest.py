@@ -74,6 +74,7 @@ def test_empty_body_is_422(writable):
 def test_ingest_stores_articles_and_keeps_the_ledger(writable):
     server, _ = writable
     before = httpx.get(f"{server.url}/api/stats").json()
+    stories_before = httpx.get(f"{server.url}/api/stories", params={"size": 500}).json()["rows"]
     lines = [json.dumps({"id": "posted-1", "url": "https://example.org/posted/1", "title": "Masks for Serbia",
                          "published": "2020-03-21", "outlet": "Example", "text": TEXT}),
              json.dumps({"id": "posted-2", "text": "too short"}),
@@ -91,6 +92,11 @@ def test_ingest_stores_articles_and_keeps_the_ledger(writable):
     assert after["ingest_enabled"] is True and after["read_only"] is False
     events = httpx.get(f"{server.url}/api/events", params={"article": "posted-1"}).json()
     assert events["total"] == len(article["event_ids"])
+    # story pages are cached until the next write: this one now counts the article's event
+    assert len(article["event_ids"]) == 1
+    stories = httpx.get(f"{server.url}/api/stories", params={"size": 500}).json()["rows"]
+    assert stories != stories_before
+    assert sum(s["events"] for s in stories) == sum(s["events"] for s in stories_before) + 1
 
     again = post(server, (lines[0] + "\n").encode()).json()  # the same article again
     assert again["counts"]["duplicate"] == 1 and again["counts"]["stored"] == 0

@@ -174,10 +174,12 @@ def download_flows(db: Db, store: Reader, fmt: DownloadFormat, q: Annotated[Flow
 
 # -- stories ---------------------------------------------------------------------------
 @router.get("/stories", response_model=StoryPage, summary="Stories: one real-world event, many reports")
-def get_stories(request: Request, store: Reader, q: Annotated[StoryPageQuery, Query()]) -> dict[str, Any]:
+def get_stories(request: Request, db: Db, store: Reader, q: Annotated[StoryPageQuery, Query()]) -> dict[str, Any]:
     size = _cap(request, q.size)
     filters = q.model_dump(exclude={"page", "size"})
-    rows = list_stories(store, **filters, limit=size + 1, offset=(q.page - 1) * size)
+    # a top-N over every matching story (~60-80 ms unfiltered at a million): once per page until the next write
+    rows = db.cached(("stories", tuple(sorted(filters.items())), q.page, size),
+                     lambda: list_stories(store, **filters, limit=size + 1, offset=(q.page - 1) * size))
     return dict(page=q.page, size=size, has_more=len(rows) > size, rows=rows[:size])
 
 
@@ -204,25 +206,31 @@ def _gazetteer() -> Any:
         return None
 
 
-def _actors(store: Store, role: str) -> tuple[str | None, list[dict[str, Any]]]:
-    gazetteer = _gazetteer()
-    rows = queries.actor_counts(store, role)
-    for r in rows:
-        entry = gazetteer.entry(r["code"]) if gazetteer is not None else None
-        r["name"] = entry.name if entry is not None else None
-    return ("aidtrace.ontology.actors" if gazetteer is not None else None), rows
+def _actors(db: Database, store: Store, role: str) -> tuple[str | None, list[dict[str, Any]]]:
+    """Codes with their counts (a scan of every event: 40-70 ms at a million) and names,
+    once per role until the next write."""
+    def compute() -> tuple[str | None, list[dict[str, Any]]]:
+        gazetteer = _gazetteer()
+        rows = queries.actor_counts(store, role)
+        for r in rows:
+            entry = gazetteer.entry(r["code"]) if gazetteer is not None else None
+            r["name"] = entry.name if entry is not None else None
+        return ("aidtrace.ontology.actors" if gazetteer is not None else None), rows
+
+    return db.cached(("actors", role), compute)
 
 
 @router.get("/actors", response_model=ActorList, summary="Actors with event counts and names")
-def get_actors(store: Reader, q: Annotated[ActorQuery, Query()]) -> dict[str, Any]:
-    names_from, rows = _actors(store, q.role)
+def get_actors(db: Db, store: Reader, q: Annotated[ActorQuery, Query()]) -> dict[str, Any]:
+    names_from, rows = _actors(db, store, q.role)
     return dict(names_from=names_from, rows=rows)
 
 
 @router.get("/actors.{fmt}", response_class=StreamingResponse, summary="Download the actor list",
             responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
-def download_actors(store: Reader, fmt: DownloadFormat, q: Annotated[ActorQuery, Query()]) -> StreamingResponse:
-    return download(_actors(store, q.role)[1], columns=list(ActorOut.model_fields), fmt=fmt, name="actors")
+def download_actors(db: Db, store: Reader, fmt: DownloadFormat,
+                    q: Annotated[ActorQuery, Query()]) -> StreamingResponse:
+    return download(_actors(db, store, q.role)[1], columns=list(ActorOut.model_fields), fmt=fmt, name="actors")
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut, summary="One article, its text and its events")

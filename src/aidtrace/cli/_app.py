@@ -45,3 +45,5 @@ ConfigOption = typer.Option(None, "--config", help="settings TOML file")
 ExtractorOption = typer.Option(None, "--extractor", help="learned (default: the trained "
                                "model) or rules (the rule extractor alone, for comparison)")
 VerboseOption = typer.Option(0, "--verbose", "-v", count=True, help="-v info, -vv debug")
+WideOption = typer.Option(False, "--wide", help="every column at full width, even past the "
+                          "terminal's edge (by default the less important ones are left out)")

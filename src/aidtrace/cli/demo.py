@@ -10,7 +10,8 @@ import typer
 from ..store import Store
 from ._app import ConfigOption, DbOption, VerboseOption, app, handle_errors, settings_from, setup_logging
 from ..evaluate import key, load_gold, score
-from .query import print_events, wide_console
+from .query import print_events
+from .tables import terminal_console
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 # their hand-written gold, kept outside examples/ so that `aidtrace ingest examples/` reads texts only
@@ -32,14 +33,14 @@ def run(examples: Path = typer.Option(EXAMPLES, "--examples", help="folder of ex
     settings = settings_from(db, config)
     if not examples.is_dir():
         raise typer.BadParameter(f"no examples folder at {examples}")
-    console = wide_console()
+    console = terminal_console()
     texts = sorted(str(p) for p in examples.glob("*.txt"))
     with Store(settings.db) as store:
         summary = ingest(texts, store=store, pipeline=Pipeline(settings),
                          settings=settings, progress=False)
         rows = store.events()
     console.print(f"[bold]{summary.line()}[/] into {settings.db}")
-    print_events(rows, "table", console)
+    print_events(rows, "table", console=console)
     console.print(f"{len(rows)} events. Inspect one:  aidtrace show {rows[0]['id'][:8]}" if rows else "")
     if (gold / "gold.jsonl").exists():
         for line in check_against_gold(rows, gold):

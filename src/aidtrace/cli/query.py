@@ -8,14 +8,17 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ..store import Store
-from ._app import ConfigOption, DbOption, app, handle_errors, settings_from
+from ._app import ConfigOption, DbOption, WideOption, app, handle_errors, settings_from
+from .tables import Col, print_table, terminal_console
 
-TABLE_COLUMNS = ("id", "date", "type", "source_code", "target_code", "items", "value",
-                 "status", "attributed_to", "confidence")
+EVENT_COLUMNS = (Col("event", "event"), Col("date", "date"), Col("type", "type"),
+                 Col("source", "source"), Col("target", "target", wrap=True),
+                 Col("what", "items / value", wrap=True),
+                 Col("status", "status", priority=1), Col("says_who", "says who", priority=2, wrap=True),
+                 Col("conf", "conf", priority=3, numeric=True))
 
 
 def item_text(row: dict[str, Any]) -> str:
@@ -45,14 +48,8 @@ def target_text(row: dict[str, Any]) -> str:
     return row.get("target_group") or "-"
 
 
-def wide_console() -> Console:
-    """Rich wraps to 80 columns when output is not a terminal (CI logs, pipes); tables of
-    events need more to stay readable."""
-    console = Console()
-    return console if console.is_terminal else Console(width=180)
-
-
-def print_events(rows: list[dict[str, Any]], fmt: str, console: Console | None = None) -> None:
+def print_events(rows: list[dict[str, Any]], fmt: str, *, wide: bool = False,
+                 console: Console | None = None) -> None:
     if fmt == "json":
         json.dump(rows, sys.stdout, default=str, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -66,16 +63,12 @@ def print_events(rows: list[dict[str, Any]], fmt: str, console: Console | None =
         writer.writeheader()
         writer.writerows(flat)
         return
-    table = Table(show_lines=False, header_style="bold")
-    for col in ("event", "date", "type", "source", "target", "items", "value", "status",
-                "says who", "conf"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(r["id"][:8], r.get("date") or "", r["type"], r.get("source_code") or "",
-                      target_text(r), item_text(r), value_text(r),
-                      r.get("status") if r["type"] in {"AID", "TRADE"} else "",
-                      r.get("attributed_to") or "", f"{r.get('confidence') or 0:.2f}")
-    (console or wide_console()).print(table)
+    cells = [{"event": r["id"][:8], "date": r.get("date") or "", "type": r["type"],
+              "source": r.get("source_code") or "", "target": target_text(r),
+              "what": ", ".join(t for t in (item_text(r), value_text(r)) if t), "status": (r.get("status") or "") if r["type"] in {"AID", "TRADE"} else "",
+              "says_who": r.get("attributed_to") or "", "conf": f"{r.get('confidence') or 0:.2f}"}
+             for r in rows]
+    print_table(cells, EVENT_COLUMNS, wide=wide, console=console)
 
 
 @app.command()
@@ -89,13 +82,14 @@ def events(type: Optional[str] = typer.Option(None, "--type", help="AID, CONSULT
            article: Optional[str] = typer.Option(None, "--article", help="article id"),
            limit: Optional[int] = typer.Option(None, "--limit"),
            fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+           wide: bool = WideOption,
            db: Optional[str] = DbOption, config: Optional[str] = ConfigOption) -> None:
     """List stored events, filtered."""
     settings = settings_from(db, config)
     with Store(settings.db, read_only=True) as store:
         rows = store.events(type=type, source=source, target=target, since=since, until=until,
                             item=item, article=article, limit=limit)
-    print_events(rows, fmt)
+    print_events(rows, fmt, wide=wide)
 
 
 @app.command()
@@ -106,7 +100,7 @@ def show(event_id: str = typer.Argument(..., help="event id (a unique prefix is 
     settings = settings_from(db, config)
     with Store(settings.db, read_only=True) as store:
         row = store.event(store.resolve_event_id(event_id))
-    console = wide_console()
+    console = terminal_console()
     sent = row["sentence"] or ""
     text = Text(sent)
     start = (row["trigger_start"] or 0) - (row["sentence_start"] or 0)

@@ -24,6 +24,8 @@ TOKEN_ENV = "AIDTRACE_TOKEN"
 def serve(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
           host: Optional[str] = typer.Option(None, "--host", help="address to listen on (default 127.0.0.1)"),
           port: Optional[int] = typer.Option(None, "--port", help="port (default 8765)"),
+          workers: int = typer.Option(1, "--workers", min=1, help="server processes, read-only "
+                                      "servers only: about one core each under load (and its own caches)"),
           verbose: int = VerboseOption) -> None:
     """Serve the API (/api, OpenAPI at /docs) and the dashboard (/) over a database."""
     import threading
@@ -31,23 +33,32 @@ def serve(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
     import uvicorn
 
     from ..api import Database, create_app, warm_up
+    from ..api.workers import serve as serve_workers
 
     setup_logging(verbose)
     settings = settings_from(db, config)
     host = host or settings.host
     port = port or settings.port
     token = os.environ.get(TOKEN_ENV) or None
+    if token is not None and workers > 1:
+        raise typer.BadParameter(f"with {TOKEN_ENV} set the server is the database's single writer: "
+                                 "--workers must be 1", param_hint="--workers")
     if token is None:
         # one short write first, when no other process holds the file: migrations, and the
         # story tables rebuilt if events changed since (flows and stories read them)
         open_store(settings).close()
+    log_level = "info" if verbose else "warning"
+    if workers > 1:  # see aidtrace.api.workers
+        typer.echo(f"aidtrace: serving {settings.db} (read-only, {workers} processes) on http://{host}:{port}/"
+                   "  —  API docs at /docs; Ctrl+C stops", err=True)
+        serve_workers(str(settings.db), config, workers=workers, host=host, port=port, log_level=log_level)
+        return
     database = Database(settings.db, settings, writable=token is not None)
     try:
         mode = "ingest enabled (POST /api/ingest, bearer token)" if token else "read-only"
         typer.echo(f"aidtrace: serving {settings.db} ({mode}) on http://{host}:{port}/  —  API docs at /docs;"
                    " Ctrl+C stops", err=True)
         threading.Thread(target=warm_up, args=(database,), name="aidtrace-warm-up", daemon=True).start()
-        uvicorn.run(create_app(database, token=token), host=host, port=port,
-                    log_level="info" if verbose else "warning")
+        uvicorn.run(create_app(database, token=token), host=host, port=port, log_level=log_level)
     finally:
         database.close()

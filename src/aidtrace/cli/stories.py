@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from ..config import Settings
 from ..errors import StoreError
@@ -18,7 +16,9 @@ from ..flows import flows as flow_report
 from ..store import Store
 from ..store.schema import SCHEMA_VERSION
 from ..stories import ensure_stories, list_stories, stories_current, story
-from ._app import ConfigOption, DbOption, VerboseOption, app, handle_errors, settings_from, setup_logging
+from ._app import (ConfigOption, DbOption, VerboseOption, WideOption, app, handle_errors, settings_from,
+                   setup_logging)
+from .tables import Col, print_table
 
 OUTPUTS = ("table", "csv", "json")
 
@@ -58,6 +58,8 @@ def _csv_value(value: Any) -> Any:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
     if isinstance(value, (list, tuple)):
@@ -65,32 +67,50 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...], title: str) -> None:
-    """Print rows as a rich table (the given columns), CSV or JSON (every column)."""
+def emit(rows: list[dict[str, Any]], fmt: str, columns: tuple[Col, ...], title: str,
+         wide: bool = False) -> None:
+    """Print rows as a table of the given columns fitted to the terminal, CSV or JSON (every
+    column)."""
     if fmt not in OUTPUTS:
         raise typer.BadParameter(f"--format must be one of {', '.join(OUTPUTS)}")
     if fmt == "json":
         json.dump(rows, sys.stdout, default=_json_default, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        fields = list(rows[0]) if rows else list(columns)
+        fields = list(rows[0]) if rows else [c.field for c in columns]
         writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for r in rows:
             writer.writerow({k: _csv_value(v) for k, v in r.items()})
     else:
-        table = Table(title=title)
-        for c in columns:
-            table.add_column(c)
-        for r in rows:
-            table.add_row(*(_cell(r.get(c)) for c in columns))
-        Console().print(table)
+        print_table([{c.field: _cell(r.get(c.field)) for c in columns} for r in rows], columns,
+                    title=title, wide=wide)
 
 
-STORY_TABLE = ("id", "type", "source_code", "target_code", "status", "first_date", "sources",
-               "reports", "conflicting", "display_text", "story_line")
-FLOW_TABLE = ("source", "target", "item_class", "status", "unit", "quantity", "quantity_high",
-              "usd", "usd_high", "stories", "events", "recipients")
+STORY_TABLE = (Col("id", "story"), Col("type", "type"), Col("source_code", "source"),
+               Col("target_code", "target"), Col("first_date", "date"),
+               Col("display_text", "figures", wrap=True), Col("status", "status", priority=1),
+               Col("sources", "sources", priority=2, numeric=True),
+               Col("conflicting", "conflicting", priority=3),
+               Col("reports", "reports", priority=4, numeric=True),
+               Col("story_line", "story line", priority=5))
+FIGURE_TABLE = (Col("outlet", "outlet", wrap=True), Col("published", "published"),
+                Col("claimant", "claimant", wrap=True), Col("item_class", "item"),
+                Col("quantity", "quantity", numeric=True), Col("unit", "unit"),
+                Col("value_amount", "value", numeric=True), Col("value_currency", "currency"),
+                Col("status", "status", priority=1), Col("date", "date", priority=2),
+                Col("measure", "measure", priority=3), Col("claimant_kind", "claimant kind", priority=4),
+                Col("article_id", "article", priority=5))
+FLOW_TABLE = (Col("source", "source"), Col("target", "target"), Col("item_class", "item"),
+              Col("quantity", "quantity", numeric=True), Col("unit", "unit"),
+              Col("usd", "usd", numeric=True), Col("status", "status"),
+              Col("quantity_high", "quantity high", priority=1, numeric=True),
+              Col("usd_high", "usd high", priority=2, numeric=True),
+              Col("recipients", "recipients", priority=3, wrap=True),
+              Col("stories", "stories", priority=4, numeric=True),
+              Col("events", "events", priority=5, numeric=True))
+EXCLUDED_TABLE = (Col("event_id", "event"), Col("story_id", "story"), Col("reason", "reason", wrap=True))
+ONE_STORY = (Col("field", "field"), Col("value", "value", wrap=True))
 
 
 @app.command()
@@ -104,6 +124,7 @@ def stories(story_id: Optional[str] = typer.Argument(None, help="show one story 
                 None, "--conflicting/--agreeing", help="only stories whose reports disagree (or agree)"),
             limit: Optional[int] = typer.Option(None, "--limit"),
             fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+            wide: bool = WideOption,
             db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
             verbose: int = VerboseOption) -> None:
     """Stories: one real-world event and every report of it, with sources and conflicts."""
@@ -115,15 +136,16 @@ def stories(story_id: Optional[str] = typer.Argument(None, help="show one story 
             if fmt == "json":
                 emit([one], "json", (), "")
                 return
-            emit([one], fmt, STORY_TABLE, f"story {story_id}")
-            emit(one["figures"], fmt, ("article_id", "outlet", "published", "claimant",
-                                       "claimant_kind", "measure", "item_class", "quantity", "unit",
-                                       "value_amount", "value_currency", "date", "status"),
-                 "every observed figure")
+            if fmt == "table":  # one row, every field: one line per field always fits
+                emit([{"field": c.header, "value": _cell(one.get(c.field))} for c in STORY_TABLE],
+                     fmt, ONE_STORY, f"story {story_id}")
+            else:
+                emit([one], fmt, STORY_TABLE, f"story {story_id}")
+            emit(one["figures"], fmt, FIGURE_TABLE, "every observed figure", wide)
             return
         rows = list_stories(store, source=source, target=target, type=type, status=status,
                             conflicting=conflicting, limit=limit)
-        emit(rows, fmt, STORY_TABLE, f"{len(rows)} stories")
+        emit(rows, fmt, STORY_TABLE, f"{len(rows)} stories", wide)
 
 
 @app.command()
@@ -136,6 +158,7 @@ def flows(source: Optional[str] = typer.Option(None, "--source", help="donor cod
           until: Optional[str] = typer.Option(None, "--until", help="YYYY[-MM[-DD]]"),
           excluded: bool = typer.Option(False, "--excluded", help="list every excluded event"),
           fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+          wide: bool = WideOption,
           db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
           verbose: int = VerboseOption) -> None:
     """Donor -> recipient aid totals, one figure per story, additive rows only."""
@@ -148,10 +171,11 @@ def flows(source: Optional[str] = typer.Option(None, "--source", help="donor cod
         emit([report.to_dict()], "json", (), "")
         return
     if excluded:
-        emit([e.to_dict() for e in report.excluded], fmt, ("event_id", "story_id", "reason"),
-             f"{len(report.excluded)} events not added")
+        emit([e.to_dict() for e in report.excluded], fmt, EXCLUDED_TABLE,
+             f"{len(report.excluded)} events not added", wide)
         return
-    emit([r.to_dict() for r in report.rows], fmt, FLOW_TABLE, "aid flows (low–high where reports disagree)")
+    emit([r.to_dict() for r in report.rows], fmt, FLOW_TABLE,
+         "aid flows (low–high where reports disagree)", wide)
     if fmt == "table":
         reasons = report.to_dict()["excluded_by_reason"]
         if reasons:
