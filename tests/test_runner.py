@@ -24,7 +24,7 @@ from aidtrace.config import Settings
 from aidtrace.errors import WorkerError
 from aidtrace.ingest import ingest
 from aidtrace.models import Actor, Article, Document, Event, Evidence, Item, Mention
-from aidtrace.runner import DASK_CONFIG, DaskExecutor, ProcessExecutor, run_ingest
+from aidtrace.runner import DaskExecutor, ProcessExecutor, run_ingest
 from aidtrace.store import Store
 
 from .conftest import DEV, ROOT
@@ -128,18 +128,6 @@ def parallel(db: Path, sources: list[str], executor: Any, factory: Any = Fake, *
     with Store(db) as store:
         return run_ingest(sources, store=store, settings=SETTINGS, executor=executor, factory=factory,
                           progress=False, **kw)
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    distributed = pytest.importorskip("distributed")
-    import dask
-
-    # a worker that dies fails its task at once instead of being retried on the next worker
-    with dask.config.set({**DASK_CONFIG, "distributed.scheduler.allowed-failures": 0}):
-        with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                      dashboard_address=None) as lc, distributed.Client(lc) as client:
-            yield client
 
 
 @pytest.fixture
