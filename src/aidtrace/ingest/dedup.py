@@ -90,7 +90,8 @@ class DedupIndex:
     def sync_layout(self) -> None:
         """A changed threshold changes the LSH bands: then every article is keyed again."""
         con, layout = self.store.con, self.layout
-        row = con.execute("SELECT bands, band_rows FROM dedup_layout").fetchone()
+        rows = con.execute("SELECT bands, band_rows FROM dedup_layout").fetchall()
+        row = rows[0] if rows else None
         if row == (layout.bands, layout.rows):
             return
         with self.store.transaction():
@@ -104,10 +105,10 @@ class DedupIndex:
     def backfill(self) -> None:
         """Compute and store the keys of the articles queued in ``dedup_pending``."""
         con = self.store.con
+        if not self.pending_count():
+            return  # the usual case: checked without touching the articles table
         con.execute("DELETE FROM dedup_pending WHERE article_id NOT IN (SELECT id FROM articles)")
-        todo = con.execute("SELECT count(*) FROM dedup_pending").fetchone()[0]
-        if todo:
-            log.info("computing dedup keys of %d stored articles (once)", todo)
+        log.info("computing dedup keys of %d stored articles (once)", self.pending_count())
         while rows := con.execute("SELECT a.id, a.url, a.text, a.duplicate_of FROM dedup_pending p"
                                   " JOIN articles a ON a.id = p.article_id LIMIT ?",
                                   [BACKFILL_CHUNK]).fetchall():
@@ -117,6 +118,9 @@ class DedupIndex:
                 self.store.write_keys(keys, replaced=list(keys))
                 con.execute("DELETE FROM dedup_pending WHERE article_id IN (SELECT unnest(?))",
                             [list(keys)])
+
+    def pending_count(self) -> int:
+        return int(self.store.con.execute("SELECT count(*) FROM dedup_pending").fetchall()[0][0])
 
     # -- the store side ---------------------------------------------------------------
     def prefetch(self, items: Iterable[Fingerprinted]) -> None:
