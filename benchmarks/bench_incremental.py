@@ -101,7 +101,16 @@ def startup(db: str, items: list[Fingerprinted], threshold: float) -> dict[str, 
         verdicts = [index.check(fp, extracting=True) for fp in items]
     store.close()
     return {"seconds": t.wall, "cpu": t.cpu, "open_seconds": opened, "judged": len(verdicts),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: on Linux ru_maxrss of a spawned child
+    keeps the peak of the parent image it was forked from (the kernel carries it over exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def in_fresh_process(fn: Any, *args: Any) -> Any:

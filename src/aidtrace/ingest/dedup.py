@@ -24,7 +24,7 @@ from datetime import datetime
 
 from ..models import Article
 from ..store import Store
-from .fingerprint import Fingerprinted, Layout, fingerprint, hash_key, jaccard, layout_for, shingles, url_key
+from .fingerprint import Fingerprinted, Layout, fingerprint, jaccard, layout_for, shingles
 from .ids import normalise_url
 
 log = logging.getLogger(__name__)
@@ -202,14 +202,14 @@ class DedupIndex:
                 return Verdict("duplicate", "already stored", seen.duplicate_of or article.id,
                                rewrite=False)
             return Verdict("stored", "extracted now (stored earlier without extraction)")
-        original = self.first_original(hash_key(fp.digest), article.id,
-                                       lambda k: k.digest == fp.digest)
+        original = self.first_original(fp.hash_key, article.id, lambda k: k.digest == fp.digest)
         if original is not None:
             return Verdict("duplicate", f"same text as {original}", original)
-        if article.url:
-            url = normalise_url(article.url)
-            original = self.first_original(url_key(article.url), article.id,
-                                           lambda k: k.url is not None and normalise_url(k.url) == url)
+        if article.url and fp.url_key is not None:
+            url = article.url
+            original = self.first_original(  # URLs normalised only for a key match
+                fp.url_key, article.id,
+                lambda k: k.url is not None and normalise_url(k.url) == normalise_url(url))
             if original is not None:
                 return Verdict("duplicate", f"same URL as {original}", original)
         near = self.nearest(fp)

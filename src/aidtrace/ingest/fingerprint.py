@@ -55,21 +55,21 @@ def layout_for(threshold: float) -> Layout:
 
 @dataclass(frozen=True)
 class Fingerprinted:
-    """An article ready for the duplicate decision: its content hash and near-copy keys."""
+    """An article ready for the duplicate decision: its content hash and every key, all
+    computed where it was prepared, so that the writer only looks them up."""
 
     article: Article
     digest: str
+    id_key: int
+    hash_key: int
+    url_key: int | None
     bands: tuple[int, ...]
     note: str | None = None  # the reader's note for the ledger row
 
-    @property
-    def id_key(self) -> int:
-        return key("id", self.article.id)
-
     def original_keys(self) -> tuple[int, ...]:
         """The keys this article is found under while it is stored as an original."""
-        url = (url_key(self.article.url),) if self.article.url else ()
-        return (hash_key(self.digest), *url, *self.bands)
+        url = () if self.url_key is None else (self.url_key,)
+        return (self.hash_key, *url, *self.bands)
 
 
 Prepared = Fingerprinted | LedgerEntry
@@ -121,7 +121,10 @@ def band_keys(text: str, layout: Layout) -> tuple[int, ...]:
 
 
 def fingerprint(article: Article, layout: Layout, note: str | None = None) -> Fingerprinted:
-    return Fingerprinted(article, content_hash(article.text), band_keys(article.text, layout), note)
+    digest = content_hash(article.text)
+    return Fingerprinted(article, digest, key("id", article.id), hash_key(digest),
+                         url_key(article.url) if article.url else None,
+                         band_keys(article.text, layout), note)
 
 
 def prepare(items: Iterable[Read], layout: Layout) -> list[Prepared]:
