@@ -24,7 +24,8 @@ from pathlib import Path
 from common import mb, print_machine, result, timed, workdir
 from gen_corpus import Templates
 
-from aidtrace.ingest.dedup import DedupIndex
+from aidtrace.ingest.dedup import DedupIndex, Known
+from aidtrace.ingest.fingerprint import fingerprint, layout_for
 from aidtrace.ingest.run import Action
 from aidtrace.models import (Actor, Article, Claim, Document, Event, Evidence, Item, LedgerEntry,
                              Mention, Value)
@@ -33,6 +34,7 @@ from aidtrace.shards import ShardManifest, shard_id, write_shard
 from aidtrace.store import Store
 
 EVENTS_PER_ARTICLE = 5
+LAYOUT = layout_for(0.85)
 ARTICLES_PER_SHARD = 200
 CODES = ["CHN", "USA", "JPN", "DEU", "EU", "WHO", "RUS", "TUR", "GBR", "IND", "ITA", "SRB", "IRN",
          "PAK", "NPL", "HTI", "ETH", "KEN", "PER", "PHL", "BGD", "MOZ", "LBN", "UKR", "SOM", "YEM"]
@@ -103,9 +105,11 @@ def shards(synth: Synth, articles: int, root: Path) -> Iterator[tuple[Shard, flo
         sid = shard_id(arts, "synthetic", "bench")
         with timed() as w:
             manifest = write_shard(root, sid, "synthetic", ((d.article, d) for d in docs))
+            fps = [fingerprint(a, LAYOUT) for a in arts]  # also the workers' part (prepare)
         entries = [LedgerEntry(origin=a.source or a.id, status="stored", article_id=a.id) for a in arts]
-        actions = [Action(k, a, None, False) for k, a in enumerate(arts)]
-        yield Shard(sid, entries, actions, {}, Done(manifest)), w.wall
+        actions = [Action(k, fp, None, False, Known(fp.digest, fp.article.url, None, True))
+                   for k, fp in enumerate(fps)]
+        yield Shard(sid, entries, actions, Done(manifest)), w.wall
 
 
 def main() -> None:
@@ -122,7 +126,7 @@ def main() -> None:
     parquet_bytes = 0
     with Store(db) as store:
         run_id = store.start_run("bench store", "synthetic", "bench")
-        writer = Writer(store, run_id, DedupIndex(0.85), root)
+        writer = Writer(store, run_id, DedupIndex(store, 0.85), root)
         for shard, seconds in shards(synth, articles, root):
             write_s += seconds
             parquet_bytes += sum(f.stat().st_size for f in (root / str(shard.id)).iterdir())

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,3 +44,18 @@ def dev_corpus() -> Path:
     if not (DEV / "gold.jsonl").exists():
         pytest.skip(f"gold corpus not found at {DEV} (set AIDTRACE_SHARED)")
     return DEV
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Any]:
+    """A Dask LocalCluster as ``--dask local`` starts it: two single-threaded worker processes."""
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    from aidtrace.runner import DASK_CONFIG
+
+    # a worker that dies fails its task at once instead of being retried on the next worker
+    with dask.config.set({**DASK_CONFIG, "distributed.scheduler.allowed-failures": 0}):
+        with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                      dashboard_address=None) as lc, distributed.Client(lc) as client:
+            yield client

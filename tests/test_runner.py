@@ -24,7 +24,7 @@ from aidtrace.config import Settings
 from aidtrace.errors import WorkerError
 from aidtrace.ingest import ingest
 from aidtrace.models import Actor, Article, Document, Event, Evidence, Item, Mention
-from aidtrace.runner import DASK_CONFIG, DaskExecutor, ProcessExecutor, run_ingest
+from aidtrace.runner import DaskExecutor, ProcessExecutor, run_ingest
 from aidtrace.store import Store
 
 from .conftest import DEV, ROOT
@@ -128,18 +128,6 @@ def parallel(db: Path, sources: list[str], executor: Any, factory: Any = Fake, *
     with Store(db) as store:
         return run_ingest(sources, store=store, settings=SETTINGS, executor=executor, factory=factory,
                           progress=False, **kw)
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    distributed = pytest.importorskip("distributed")
-    import dask
-
-    # a worker that dies fails its task at once instead of being retried on the next worker
-    with dask.config.set({**DASK_CONFIG, "distributed.scheduler.allowed-failures": 0}):
-        with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                      dashboard_address=None) as lc, distributed.Client(lc) as client:
-            yield client
 
 
 @pytest.fixture
@@ -326,16 +314,21 @@ def test_cli_with_two_workers_equals_single_process(tmp_path: Path, dev_single: 
     assert snapshot(db) == dev_single
 
 
-def test_cli_refuses_workers_without_extraction(tmp_path: Path) -> None:
+def test_cli_store_only_with_two_workers_equals_single_process(tmp_path: Path) -> None:
+    """``--no-extract --workers 2``: workers screen and fingerprint, the writer stores what a
+    single-process store-only run stores (issue 13: store-only ingest is parallel too)."""
     from typer.testing import CliRunner
 
     from aidtrace.cli import app
 
-    src = write_jsonl(tmp_path / "in.jsonl", corpus_rows()[:2])
+    rows = [r for r in corpus_rows() if MARK_FAIL not in r["text"]]
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    want = single(tmp_path / "one.duckdb", [src], None)
     out = CliRunner().invoke(app, ["ingest", src, "--workers", "2", "--no-extract",
                                    "--db", str(tmp_path / "x.duckdb")])
-    assert out.exit_code == 2 and "A001" in out.output
-    assert not (tmp_path / "x.duckdb").exists()
+    assert out.exit_code == 0, out.output
+    assert snapshot(tmp_path / "x.duckdb") == want
+    assert want["ledger"] and not want["events"]
 
 
 def test_benchmarks_smoke(tmp_path: Path) -> None:

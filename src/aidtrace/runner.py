@@ -1,24 +1,28 @@
 """Parallel ingest: workers extract, one writer stores (``--workers N``, ``--dask ADDRESS``).
 
     main process (the only writer)                    workers (processes or Dask)
-    iter_inputs -> dedup + ledger decisions
-    cut a shard every ``shard_size`` input items ─ShardTask─>  Pipeline.pipe -> Parquet shard
+    iter_inputs, a chunk of ``shard_size`` items ──────>  language, fingerprints (prepare)
+    dedup + ledger decisions, in input order     <──────
+    cut a shard of the originals ──────────ShardTask──>  Pipeline.pipe -> Parquet shard
     load finished shards in input order         <─manifest─   (aidtrace.shards)
-    (articles + events + ledger: one transaction per shard)
+    (articles + dedup keys + events + ledger: one transaction per shard)
 
-Reading and de-duplication stay in the main process, reusing ``aidtrace.ingest``: they
-are cheap next to the parse, and the dedup index must see every article in input order
-for the result to equal a single-process run's. Shards are loaded in the order they were
-cut for the same reason, and so that the ledger keeps the input order.
+Reading and the duplicate decision stay in the main process, reusing ``aidtrace.ingest``:
+the decision must see every article in input order for the result to equal a
+single-process run's, and costs a key look-up per article. What an article's decision
+needs that costs CPU — language detection, shingles, MinHash — is computed by the workers
+first (``aidtrace.ingest.fingerprint.prepare``), so one writer can feed many workers, and
+a store-only run (``--no-extract``) is parallel too. Shards are loaded in the order they
+were cut for the same reason, and so that the ledger keeps the input order.
 
 Shards are cut by input position, so rerunning the same command after a crash cuts the
 same shards: the ones already loaded now hold only "already stored" articles and need no
 worker, and a shard that finished before the crash has the same id and is loaded from
 disk instead of being extracted again. The ``shards`` table records every load.
 
-Memory stays flat: at most ``2 x slots`` shards are in flight, and no list of all
-articles or events is ever built (the dedup index, one small entry per article, is the
-only thing that grows with the corpus).
+Memory stays flat: at most ``2 x slots`` chunks and ``2 x slots`` shards are in flight,
+and no list of all articles or events is ever built; the dedup state lives in the store,
+and the writer holds only what is judged and not yet loaded.
 """
 from __future__ import annotations
 
@@ -41,7 +45,8 @@ import duckdb
 
 from .config import Settings
 from .errors import ConfigError, StoreError, WorkerError
-from .ingest.dedup import DedupIndex
+from .ingest.dedup import STORE_ONLY, DedupIndex
+from .ingest.fingerprint import Fingerprinted, Layout, Prepared, prepare
 from .ingest.progress import reporter
 from .ingest.run import Action, Batch, IngestSummary, PipelineLike
 from .ingest.sources import iter_inputs
@@ -107,17 +112,19 @@ def extract_shard(task: ShardTask) -> ShardManifest:
 # -- executors ----------------------------------------------------------------------
 class Handle(Protocol):
     def done(self) -> bool: ...
-    def result(self) -> ShardManifest: ...
+    def result(self) -> Any: ...
 
 
 class ShardExecutor(Protocol):
-    """Where shards run: local processes or a Dask cluster."""
+    """Where workers' tasks run: local processes or a Dask cluster."""
 
     def slots(self) -> int:
-        """How many shards can run at once."""
+        """How many tasks can run at once."""
         ...
 
-    def submit(self, task: ShardTask) -> Handle: ...
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
+        """Run ``fn(*args)`` (an importable function: it pickles by reference) on a worker."""
+        ...
 
     def cancel(self) -> None:
         """Drop queued shards when the run stops early (running ones may finish)."""
@@ -125,22 +132,24 @@ class ShardExecutor(Protocol):
 
 
 class ProcessExecutor:
-    """``--workers N``: N processes on this machine, each with its own pipeline."""
+    """``--workers N``: N processes on this machine, each with its own pipeline (none when
+    ``factory`` is None: a store-only run)."""
 
-    def __init__(self, workers: int, settings: Settings, factory: PipelineFactory) -> None:
+    def __init__(self, workers: int, settings: Settings, factory: PipelineFactory | None) -> None:
         if workers < 1:
             raise ConfigError(f"--workers must be at least 1, not {workers}")
         self.workers = workers
         # spawn, not fork: a forked child would inherit the writer's open DuckDB connection
         # and its threads. The initializer loads the pipeline while the main process reads.
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=worker_pipeline, initargs=(factory, settings))
+        preload: dict[str, Any] = {} if factory is None else \
+            {"initializer": worker_pipeline, "initargs": (factory, settings)}
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), **preload)
 
     def slots(self) -> int:
         return self.workers
 
-    def submit(self, task: ShardTask) -> Handle:
-        return self.pool.submit(extract_shard, task)
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
+        return self.pool.submit(fn, *args)
 
     def cancel(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -159,9 +168,9 @@ class DaskExecutor:
     def slots(self) -> int:
         return max(1, sum(self.client.nthreads().values()))
 
-    def submit(self, task: ShardTask) -> Handle:
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Handle:
         # a fresh key per submission: a failed attempt kept by the scheduler is never reused
-        future = self.client.submit(extract_shard, task, key=f"aidtrace-shard-{task.id}-{uuid.uuid4().hex[:6]}",
+        future = self.client.submit(fn, *args, key=f"aidtrace-{fn.__name__}-{uuid.uuid4().hex[:12]}",
                                     pure=False, retries=1)
         self.futures = [f for f in self.futures if not f.done()] + [future]
         return future  # type: ignore[no-any-return]
@@ -174,14 +183,15 @@ class DaskExecutor:
 
 @contextmanager
 def open_executor(*, settings: Settings, workers: int | None = None, dask: str | None = None,
-                  factory: PipelineFactory | None = None) -> Iterator[ShardExecutor]:
+                  factory: PipelineFactory | None = None, extract: bool = True) -> Iterator[ShardExecutor]:
     """The executor the CLI options ask for: ``dask`` an address or "local", else processes.
 
     ``--dask local`` starts a LocalCluster of ``workers`` (default: one per CPU)
     single-threaded worker processes and stops it afterwards; an address connects to a
-    running scheduler and leaves the cluster up.
+    running scheduler and leaves the cluster up. ``extract=False``: workers that only
+    prepare articles for the duplicate decision, with no pipeline loaded.
     """
-    factory = factory or default_factory()
+    factory = (factory or default_factory()) if extract else None
     if dask is None:
         executor = ProcessExecutor(workers or os.cpu_count() or 1, settings, factory)
         try:
@@ -222,10 +232,9 @@ def default_factory() -> PipelineFactory:
 class Shard:
     """A slice of the input, cut in order: its ledger rows, writes and (maybe) a worker's job."""
 
-    id: str | None  # None: nothing to extract (duplicates and rejected items only)
+    id: str | None  # None: nothing to extract (duplicates, rejected items, a store-only run)
     entries: list[LedgerEntry]
     actions: list[Action]
-    texts: dict[str, str]
     handle: Handle | None = None
 
     def done(self) -> bool:
@@ -241,47 +250,59 @@ class Remote:
 
 
 class ShardBatch(Batch):
-    """ingest's Batch (dedup verdicts, ledger rows), cut into shards instead of flushed."""
+    """ingest's Batch (dedup verdicts, ledger rows), cut into shards instead of flushed.
+    ``version`` None: a store-only run, whose shards need no worker."""
 
-    def __init__(self, store: Store, version: str, run_id: str, index: DedupIndex,
-                 inflight: deque[Shard]) -> None:
-        super().__init__(store, Remote(version), run_id, index)  # type: ignore[arg-type]
-        self.inflight = inflight
+    def __init__(self, store: Store, version: str | None, run_id: str, index: DedupIndex) -> None:
+        super().__init__(store, Remote(version) if version else None, run_id, index)  # type: ignore[arg-type]
         self.ids: set[str] = set()
 
-    def holds(self, item: Article | LedgerEntry) -> bool:
-        """True if ``item`` is an article this batch already writes: it starts a new shard,
+    def holds(self, item: Prepared) -> bool:
+        """True if ``item`` is an article this batch already has: it starts a new shard,
         so that one shard never writes two versions of one article."""
-        return isinstance(item, Article) and item.id in self.ids
+        return isinstance(item, Fingerprinted) and item.article.id in self.ids
 
-    def add(self, item: Article | LedgerEntry) -> None:
-        before = len(self.actions)
+    def add(self, item: Prepared) -> None:
         super().add(item)
-        if len(self.actions) > before:
-            self.ids.add(self.actions[-1].article.id)
-
-    def candidate_texts(self, ids: list[str]) -> Iterator[tuple[str, str]]:
-        """Near-duplicate candidates may also sit in shards not loaded yet."""
-        rest = []
-        for aid in ids:
-            text = self.texts.get(aid)
-            for shard in self.inflight if text is None else ():
-                text = shard.texts.get(aid)
-                if text is not None:
-                    break
-            if text is None:
-                rest.append(aid)
-            else:
-                yield aid, text
-        if rest:
-            yield from super().candidate_texts(rest)
+        if isinstance(item, Fingerprinted):
+            self.ids.add(item.article.id)
 
     def cut(self, config_hash: str) -> Shard:
-        originals = [a.article for a in self.actions if a.duplicate_of is None]
-        sid = shard_id(originals, self.pipeline.version, config_hash) if originals else None  # type: ignore[union-attr]
-        shard = Shard(sid, self.entries, self.actions, self.texts)
-        self.entries, self.actions, self.texts, self.ids = [], [], {}, set()
-        return shard
+        entries, actions = self.judge()
+        self.ids = set()
+        if self.pipeline is None:
+            return Shard(None, entries, actions)
+        originals = [a.article for a in actions if a.duplicate_of is None]
+        sid = shard_id(originals, self.pipeline.version, config_hash) if originals else None
+        return Shard(sid, entries, actions)
+
+
+def prepared(reads: Iterator[Article | LedgerEntry], executor: ShardExecutor, layout: Layout, *,
+             chunk: int) -> Iterator[Prepared]:
+    """``reads`` screened and fingerprinted by the workers, ``chunk`` items a task, in input
+    order; at most ``2 x slots`` chunks in flight."""
+    inflight: deque[Handle] = deque()
+
+    def result(handle: Handle) -> list[Prepared]:
+        try:
+            return handle.result()  # type: ignore[no-any-return]
+        except Exception as exc:  # noqa: BLE001  whatever killed the worker, the run stops here
+            raise WorkerError(f"a worker failed preparing articles ({type(exc).__name__}: {exc}); "
+                              "earlier shards are stored: run the same command again to resume") from exc
+
+    part: list[Article | LedgerEntry] = []
+    for item in reads:
+        part.append(item)
+        if len(part) < chunk:
+            continue
+        inflight.append(executor.submit(prepare, part, layout))
+        part = []
+        while inflight and (len(inflight) > 2 * executor.slots() or inflight[0].done()):
+            yield from result(inflight.popleft())
+    if part:
+        inflight.append(executor.submit(prepare, part, layout))
+    while inflight:
+        yield from result(inflight.popleft())
 
 
 @dataclass
@@ -305,7 +326,7 @@ class Writer:
     def load(self, shard: Shard) -> Counter[str]:
         manifest = self.result(shard)
         failed = manifest.failed if manifest else {}
-        articles, replaced = [], []
+        articles, replaced, keys, written = [], [], {}, []
         for action in shard.actions:
             aid = action.article.id
             if action.duplicate_of is None and aid in failed:  # as Batch.flush does
@@ -317,24 +338,26 @@ class Writer:
             if action.replaces:
                 replaced.append(aid)
             articles.append(article_row(action.article, action.duplicate_of, self.run_id))
+            keys[aid] = action.keys
+            written.append(action)
         path = shard_dir(self.root, shard.id) if shard.id else None
         con = self.store.con
         with self.store.transaction():
-            if replaced:  # the rows of the versions these articles replace
+            if replaced:  # the rows of the versions these articles replace (only those exist)
                 con.execute("DELETE FROM event_items WHERE event_id IN (SELECT id FROM events"
                             " WHERE article_id IN (SELECT unnest(?)))", [replaced])
-                con.execute("DELETE FROM events WHERE article_id IN (SELECT unnest(?))", [replaced])
-                con.execute("DELETE FROM mentions WHERE article_id IN (SELECT unnest(?))", [replaced])
-            if articles:
-                con.execute("DELETE FROM articles WHERE id IN (SELECT unnest(?))",
-                            [[row[0] for row in articles]])
-                self.insert("articles", articles)
+                for table, column in (("events", "article_id"), ("mentions", "article_id"), ("articles", "id")):
+                    con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT unnest(?))", [replaced])
+            self.insert("articles", articles)
+            self.store.write_keys(keys, replaced=replaced)
             if manifest is not None and path is not None:
                 self.insert_shard(path)
                 con.execute("INSERT OR REPLACE INTO shards (id, run_id, articles, events, failed, worker)"
                             " VALUES (?,?,?,?,?,?)", [manifest.id, self.run_id, manifest.articles,
                                                       manifest.events, len(failed), manifest.worker])
             self.insert("ledger", [ledger_row(e, self.run_id) for e in shard.entries])
+        for action in written:
+            self.index.settle(action.article.id, action.known)
         if path is not None and not self.keep:
             shutil.rmtree(path, ignore_errors=True)
         if manifest is not None:
@@ -395,44 +418,50 @@ def run_ingest(sources: Sequence[str], *, store: Store, settings: Settings, exec
                fmt: str | None = None, fields: Mapping[str, str] | None = None, strict: bool = False,
                progress: bool | None = None, shard_size: int = SHARD_SIZE,
                shard_root: str | Path | None = None, factory: PipelineFactory | None = None,
-               keep_shards: bool = False) -> IngestSummary:
-    """``aidtrace.ingest.ingest`` with extraction on ``executor``; the same result, in parallel.
+               keep_shards: bool = False, extract: bool = True) -> IngestSummary:
+    """``aidtrace.ingest.ingest`` with the work on ``executor``; the same result, in parallel.
 
     Every input item gets its ledger row, duplicates are judged exactly as in a
     single-process run, and the stored articles, events and mentions are identical.
     ``factory`` (default ``aidtrace.pipeline.Pipeline``) is called with ``settings`` once
-    in each worker process; its ``version`` attribute is read here. Raises WorkerError if
-    a worker loses a whole shard (earlier shards stay stored; a rerun resumes), and
-    RejectedInputsError after the run when ``strict`` and anything was rejected.
+    in each worker process; its ``version`` attribute is read here. ``extract=False``
+    stores without extracting (``--no-extract``): the workers then only prepare articles.
+    Raises WorkerError if a worker loses a whole shard (earlier shards stay stored; a
+    rerun resumes), and RejectedInputsError after the run when ``strict`` and anything was
+    rejected.
     """
     if shard_size < 1:
         raise ConfigError(f"shard size must be at least 1, not {shard_size}")
-    factory = factory or default_factory()
-    version: str = factory.version_for(settings) if hasattr(factory, "version_for") \
-        else factory.version  # type: ignore[attr-defined]
+    started = time.monotonic()
+    version = STORE_ONLY
+    if extract:
+        factory = factory or default_factory()
+        version = factory.version_for(settings) if hasattr(factory, "version_for") \
+            else factory.version  # type: ignore[attr-defined]
     root = (Path(shard_root) if shard_root is not None else default_shard_root(store)).absolute()
     if remove_partial(root):
         log.info("removed partial shards left by a crashed run in %s", root)
     remove_loaded(store, root)
     run_id = store.start_run(("ingest " + " ".join(sources))[:1000], version, settings.hash())
-    index = DedupIndex.from_store(store, settings.near_duplicate_threshold)
+    index = DedupIndex.open(store, settings.near_duplicate_threshold)
     inflight: deque[Shard] = deque()
-    batch = ShardBatch(store, version, run_id, index, inflight)
+    batch = ShardBatch(store, version if extract else None, run_id, index)
     writer = Writer(store, run_id, index, root, keep=keep_shards)
     config_hash = settings.hash()
     counts: Counter[str] = Counter()
-    started = time.monotonic()
+    log.info("ingest run %s: started in %.2f s", run_id, time.monotonic() - started)
 
     def submit(shard: Shard) -> None:
         if shard.id is not None:
             originals = tuple(a.article for a in shard.actions if a.duplicate_of is None)
-            shard.handle = executor.submit(ShardTask(shard.id, originals, str(root), version,
-                                                     settings, factory))
+            shard.handle = executor.submit(extract_shard, ShardTask(shard.id, originals, str(root),
+                                                                    version, settings, factory))  # type: ignore[arg-type]
         inflight.append(shard)
 
     try:
         with reporter(progress) as report:
-            for item in iter_inputs(sources, settings, fmt=fmt, fields=fields):
+            reads = iter_inputs(sources, settings, fmt=fmt, fields=fields, screen=False)
+            for item in prepared(reads, executor, index.layout, chunk=shard_size):
                 if len(batch) >= shard_size or batch.holds(item):
                     submit(batch.cut(config_hash))
                     limit = 2 * executor.slots()
@@ -462,13 +491,10 @@ def ingest_in_parallel(sources: Sequence[str], *, settings: Settings, workers: i
                        progress: bool | None = None) -> IngestSummary:
     """``aidtrace ingest --workers N`` / ``--dask ADDRESS|local``: open the store and the
     executor, run, close both. Strictness is left to the caller (the CLI prints first)."""
-    if no_extract:
-        raise ConfigError("--workers/--dask run extraction in parallel; --no-extract has "
-                          "nothing to run there: drop one of them")
-    with open_executor(settings=settings, workers=workers, dask=dask) as executor, \
+    with open_executor(settings=settings, workers=workers, dask=dask, extract=not no_extract) as executor, \
             Store(settings.db) as store:
         return run_ingest(sources, store=store, settings=settings, executor=executor, fmt=fmt,
-                          fields=fields, progress=progress, shard_root=shard_dir)
+                          fields=fields, progress=progress, shard_root=shard_dir, extract=not no_extract)
 
 
 __all__ = ["DASK_CONFIG", "DaskExecutor", "ProcessExecutor", "SHARD_SIZE", "ShardExecutor", "ShardTask",

@@ -44,7 +44,7 @@ def ingest(sources: list[str] = typer.Argument(
            no_extract: bool = typer.Option(
                False, "--no-extract", help="store only, extract later (ingest again without it)"),
            workers: Optional[int] = typer.Option(
-               None, "--workers", help="extract in N worker processes (one writer stores)"),
+               None, "--workers", help="read-ahead work and extraction in N worker processes (one writer stores)"),
            dask: Optional[str] = typer.Option(
                None, "--dask", help="extract on a Dask cluster: scheduler ADDRESS, or 'local' "
                                     "for a LocalCluster of --workers processes"),

@@ -5,6 +5,8 @@ are written in one DuckDB transaction. A run killed at any moment leaves whole b
 or nothing; running it again finds the stored articles by id and hash and records them
 as duplicates of themselves ("already stored"), so every article ends up stored once.
 NLP runs before the transaction opens, so the write lock is held only for the writes.
+A batch's dedup keys are written in the same transaction, so the persisted dedup state
+always agrees with the articles stored.
 """
 from __future__ import annotations
 
@@ -18,8 +20,8 @@ from ..config import Settings
 from ..errors import InputError, RejectedInputsError
 from ..models import Article, Document, LedgerEntry
 from ..store import Store
-from .base import Read, ReadArticle, plain
-from .dedup import STORE_ONLY, DedupIndex
+from .dedup import STORE_ONLY, DedupIndex, Known, article_keys
+from .fingerprint import Fingerprinted, Prepared, prepare
 from .progress import reporter, summary_line
 from .sources import iter_inputs
 
@@ -75,77 +77,91 @@ class Action:
     """One article waiting for its batch to be written, at its ledger row ``entry``."""
 
     entry: int
-    article: Article
+    fingerprint: Fingerprinted
     duplicate_of: str | None  # None: an original, extracted and stored with its events
     replaces: bool            # an older version is stored under the same id
+    known: Known              # its dedup entry, let go once it is written
+
+    @property
+    def article(self) -> Article:
+        return self.fingerprint.article
+
+    @property
+    def keys(self) -> tuple[int, ...]:
+        return article_keys(self.fingerprint, self.duplicate_of)
 
 
 class Batch:
-    """Articles and ledger rows read since the last commit, in input order."""
+    """Items read since the last commit, in input order, judged together when it is written:
+    one store look-up for the whole batch (``DedupIndex.prefetch``)."""
 
     def __init__(self, store: Store, pipeline: PipelineLike | None, run_id: str, index: DedupIndex) -> None:
         self.store, self.pipeline, self.run_id, self.index = store, pipeline, run_id, index
-        self.entries: list[LedgerEntry] = []
-        self.actions: list[Action] = []
-        self.texts: dict[str, str] = {}
+        self.items: list[Prepared] = []
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.items)
 
-    def add(self, item: Read) -> None:
-        if isinstance(item, LedgerEntry):
-            self.entries.append(item)
-            return
-        note = item.note if isinstance(item, ReadArticle) else None
-        article = plain(item)
-        verdict = self.index.check(article, extracting=self.pipeline is not None,
-                                   text_of=self.candidate_texts)
-        if verdict.rewrite:
-            self.actions.append(Action(len(self.entries), article, verdict.duplicate_of,
-                                       replaces=article.id in self.index.known))
-            self.index.add(article.id, article.text, url=article.url,
-                           duplicate_of=verdict.duplicate_of, extracted=self.pipeline is not None)
-            self.texts[article.id] = article.text
-        reason = "; ".join(r for r in (verdict.reason, note) if r) or None
-        self.entries.append(LedgerEntry(origin=article.source or article.id, status=verdict.status,  # type: ignore[arg-type]
-                                        reason=reason, article_id=article.id,
-                                        duplicate_of=verdict.duplicate_of))
+    def add(self, item: Prepared) -> None:
+        self.items.append(item)
 
-    def candidate_texts(self, ids: list[str]) -> Iterator[tuple[str, str]]:
-        """Texts of near-duplicate candidates: this batch's from memory, the rest from the store."""
-        stored = [i for i in ids if i not in self.texts]
-        yield from ((i, self.texts[i]) for i in ids if i in self.texts)
-        if stored:
-            for row in self.store.query("SELECT id, text FROM articles WHERE id IN (SELECT unnest(?))",
-                                        [stored]):
-                yield row["id"], row["text"]
+    def judge(self) -> tuple[list[LedgerEntry], list[Action]]:
+        """The batch's ledger rows and writes, in input order; the batch is empty after."""
+        items, self.items = self.items, []
+        extracting = self.pipeline is not None
+        self.index.prefetch(item for item in items if isinstance(item, Fingerprinted))
+        entries: list[LedgerEntry] = []
+        actions: list[Action] = []
+        for item in items:
+            if isinstance(item, LedgerEntry):
+                entries.append(item)
+                continue
+            article = item.article
+            verdict = self.index.check(item, extracting=extracting)
+            if verdict.rewrite:
+                replaces = self.index.known(article.id) is not None
+                known = self.index.add(item, duplicate_of=verdict.duplicate_of, extracted=extracting)
+                actions.append(Action(len(entries), item, verdict.duplicate_of, replaces, known))
+            reason = "; ".join(r for r in (verdict.reason, item.note) if r) or None
+            entries.append(LedgerEntry(origin=article.source or article.id, status=verdict.status,  # type: ignore[arg-type]
+                                       reason=reason, article_id=article.id,
+                                       duplicate_of=verdict.duplicate_of))
+        return entries, actions
 
     def flush(self) -> Counter[str]:
-        docs = iter(self.extract([a.article for a in self.actions if a.duplicate_of is None]))
+        entries, actions = self.judge()
+        docs = iter(self.extract([a.article for a in actions if a.duplicate_of is None]))
         # what each article's rows become: every write replaces all that is stored for its id
         # (an id seen earlier in the run is a replacement), so the batch is written at once
         writes: list[Document] = []
         copies: dict[str, str] = {}
-        for action in self.actions:
+        keys: dict[str, tuple[int, ...]] = {}
+        replaced: set[str] = set()
+        for action in actions:
+            aid = action.article.id
             if action.duplicate_of is None:
                 doc = next(docs)  # extract() returns one result per original, in order
                 if isinstance(doc, InputError):
-                    self.entries[action.entry] = LedgerEntry(
-                        origin=self.entries[action.entry].origin, status="rejected",
-                        reason=doc.reason, article_id=action.article.id)
-                    self.index.forget(action.article.id)
+                    entries[action.entry] = LedgerEntry(
+                        origin=entries[action.entry].origin, status="rejected",
+                        reason=doc.reason, article_id=aid)
+                    self.index.forget(aid)
                     continue
-                copies.pop(action.article.id, None)
+                copies.pop(aid, None)
                 writes.append(doc)
             else:
-                copies[action.article.id] = action.duplicate_of
+                copies[aid] = action.duplicate_of
                 writes.append(Document(action.article))
+            keys[aid] = action.keys
+            if action.replaces:
+                replaced.add(aid)
         with self.store.transaction():
-            self.store.write_documents(writes, run_id=self.run_id, duplicate_of=copies)
-            self.store.write_ledger(self.entries, run_id=self.run_id)
-        counts = Counter(e.status for e in self.entries)
-        self.entries, self.actions, self.texts = [], [], {}
-        return counts
+            self.store.write_documents(writes, run_id=self.run_id, duplicate_of=copies, keys=keys,
+                                       replaced=replaced)
+            self.store.write_ledger(entries, run_id=self.run_id)
+        for action in actions:
+            self.index.settle(action.article.id, action.known)
+        return Counter(e.status for e in entries)
 
     def extract(self, articles: list[Article]) -> list[Document | InputError]:
         """One Document per article, or the reason its extraction failed.
@@ -188,12 +204,12 @@ def ingest(sources: Sequence[str], *, store: Store, pipeline: PipelineLike | Non
     """
     version = pipeline.version if pipeline is not None else STORE_ONLY
     run_id = store.start_run(("ingest " + " ".join(sources))[:1000], version, settings.hash())
-    index = DedupIndex.from_store(store, settings.near_duplicate_threshold)
+    index = DedupIndex.open(store, settings.near_duplicate_threshold)
     batch = Batch(store, pipeline, run_id, index)
     counts: Counter[str] = Counter()
     with reporter(progress) as report:
-        for item in iter_inputs(sources, settings, fmt=fmt, fields=fields):
-            batch.add(item)
+        for item in iter_inputs(sources, settings, fmt=fmt, fields=fields, screen=False):
+            batch.add(prepare([item], index.layout)[0])
             report.item()
             if len(batch) >= batch_size:
                 counts += batch.flush()

@@ -48,11 +48,13 @@ FEED_START = re.compile(rb"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<\?xml-stylesheet[^>
 
 
 def iter_inputs(sources: Sequence[str], settings: Settings, *, fmt: str | None = None,
-                fields: Mapping[str, str] | None = None) -> Iterator[Read]:
+                fields: Mapping[str, str] | None = None, screen: bool = True) -> Iterator[Read]:
     """Every readable item as an Article, every other one as a skipped/rejected LedgerEntry.
 
-    Streams: items are read, judged and yielded one at a time. Raises ConfigError only
-    for a bad ``fmt`` or ``fields`` (before reading anything), never for bad input.
+    Streams: items are read, judged and yielded one at a time. ``screen=False`` leaves the
+    language screening (``screen_language``) to the caller, which ingest does in its
+    workers. Raises ConfigError only for a bad ``fmt`` or ``fields`` (before reading
+    anything), never for bad input.
     """
     if fmt is not None and fmt not in FORMATS:
         raise ConfigError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
@@ -60,7 +62,7 @@ def iter_inputs(sources: Sequence[str], settings: Settings, *, fmt: str | None =
     try:
         for source in sources:
             for item in guarded(source, read_source(source, ctx, fmt)):
-                yield screen_language(item) if isinstance(item, Article) else item
+                yield screen_language(item) if screen and isinstance(item, Article) else item
     finally:
         ctx.close()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -178,6 +178,7 @@ class Store:
         self.con.execute(
             f"INSERT INTO articles ({','.join(ARTICLE_COLUMNS)}) VALUES ({','.join('?' * len(ARTICLE_COLUMNS))})",
             list(article_row(article, duplicate_of, run_id)))
+        self.write_keys({}, replaced=[article.id], pending=[article.id])
 
     def write_document(self, doc: Document, *, run_id: str | None = None) -> None:
         """Replace everything stored for ``doc.article`` with this document's rows.
@@ -187,24 +188,32 @@ class Store:
         self.write_documents([doc], run_id=run_id)
 
     def write_documents(self, docs: Iterable[Document], *, run_id: str | None = None,
-                        duplicate_of: Mapping[str, str] | None = None) -> None:
+                        duplicate_of: Mapping[str, str] | None = None,
+                        keys: Mapping[str, Sequence[int]] | None = None,
+                        replaced: Collection[str] = ()) -> None:
         """Replace everything stored for each document's article with that document's rows.
 
         A batch costs a few statements whatever its size: one DELETE per table for all its
         articles, then one bulk INSERT per table through Arrow (DuckDB's executemany costs
         about a millisecond per row). Articles in ``duplicate_of`` (id -> original) are
         stored as copies of it. When one article comes twice, the later document is the one
-        stored. Not a transaction by itself: callers group documents into one atomic batch.
+        stored. ``keys`` (id -> dedup keys, from ingest) are stored as the articles' dedup
+        state, replacing those of the ``replaced`` ids; without ``keys`` the articles are
+        queued for the next ingest to compute theirs. Not a transaction by itself: callers
+        group documents into one atomic batch.
         """
         latest = {doc.article.id: doc for doc in docs}
         if not latest:
             return
         ids = list(latest)
         copies = duplicate_of or {}
-        self.con.execute("DELETE FROM event_items WHERE event_id IN"
-                         " (SELECT id FROM events WHERE article_id IN (SELECT unnest(?)))", [ids])
-        for table, column in (("events", "article_id"), ("mentions", "article_id"), ("articles", "id")):
-            self.con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT unnest(?))", [ids])
+        # with keys, ingest has looked every id up: only the replaced ones can be stored
+        stale = ids if keys is None else [i for i in ids if i in replaced]
+        if stale:
+            self.con.execute("DELETE FROM event_items WHERE event_id IN"
+                             " (SELECT id FROM events WHERE article_id IN (SELECT unnest(?)))", [stale])
+            for table, column in (("events", "article_id"), ("mentions", "article_id"), ("articles", "id")):
+                self.con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT unnest(?))", [stale])
         batch = list(latest.values())
         events = [ev for doc in batch for ev in doc.events]
         self.insert_rows("articles", ARTICLE_COLUMNS,
@@ -212,6 +221,25 @@ class Store:
         self.insert_rows("mentions", MENTION_COLUMNS, [row for d in batch for row in mention_rows(d)])
         self.insert_rows("events", EVENT_COLUMNS, [event_row(ev, run_id) for ev in events])
         self.insert_rows("event_items", ITEM_COLUMNS, item_rows(events))
+        if keys is None:
+            self.write_keys({}, replaced=ids, pending=ids)
+        else:
+            self.write_keys(keys, replaced=replaced)
+
+    def write_keys(self, keys: Mapping[str, Sequence[int]], *, replaced: Collection[str] = (),
+                   pending: Collection[str] = ()) -> None:
+        """Store articles' dedup keys (``aidtrace.ingest.fingerprint``) after deleting those of
+        the ``replaced`` ids; ``pending`` ids wait for the next ingest to compute theirs.
+
+        Deleting costs a scan of the keys table, so callers name only the ids that may have
+        keys stored (articles replaced under the same id), not every article they write.
+        """
+        if replaced:
+            self.con.execute("DELETE FROM dedup_keys WHERE article_id IN (SELECT unnest(?))", [list(replaced)])
+        if pending:
+            self.con.execute("INSERT OR IGNORE INTO dedup_pending SELECT unnest(?)", [list(pending)])
+        self.insert_rows("dedup_keys", ("key", "article_id"),
+                         [(k, aid) for aid, article_keys in keys.items() for k in article_keys])
 
     def write_ledger(self, entries: Iterable[LedgerEntry], run_id: str | None = None) -> None:
         self.insert_rows("ledger", LEDGER_COLUMNS, [ledger_row(e, run_id) for e in entries])

@@ -108,6 +108,22 @@ MIGRATIONS: list[str] = [
         loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp
     );
     """,
+    # 4: persisted dedup state (issue 13) — the keys every article is found under
+    # (aidtrace.ingest.fingerprint), so an ingest looks duplicates up instead of rebuilding
+    # an index of every stored text. Articles stored before this migration, or written
+    # without keys, wait in dedup_pending until the next ingest computes their keys.
+    """
+    CREATE TABLE dedup_keys (
+        key BIGINT NOT NULL,            -- id, content hash, normalised URL or LSH band
+        article_id VARCHAR NOT NULL
+    );
+    CREATE INDEX dedup_keys_key ON dedup_keys(key);
+    CREATE TABLE dedup_pending (article_id VARCHAR PRIMARY KEY);
+    CREATE TABLE dedup_layout (        -- the LSH bands the keys were cut with (one row)
+        bands INTEGER NOT NULL, band_rows INTEGER NOT NULL
+    );
+    INSERT INTO dedup_pending SELECT id FROM articles;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
