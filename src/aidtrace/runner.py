@@ -49,6 +49,7 @@ from .models import Article, LedgerEntry
 from .shards import TABLES, ShardManifest, arrow_table, read_manifest, remove_partial, shard_dir, shard_id, write_shard
 from .store import Store
 from .store.db import ARTICLE_COLUMNS, LEDGER_COLUMNS, article_row, ledger_row
+from .store.reviews import reattach
 
 log = logging.getLogger(__name__)
 
@@ -335,6 +336,7 @@ class Writer:
                             " VALUES (?,?,?,?,?,?)", [manifest.id, self.run_id, manifest.articles,
                                                       manifest.events, len(failed), manifest.worker])
             self.insert("ledger", [ledger_row(e, self.run_id) for e in shard.entries])
+            reattach(self.store, [row[0] for row in articles])  # reviews follow re-extracted events
         if path is not None and not self.keep:
             shutil.rmtree(path, ignore_errors=True)
         if manifest is not None:
