@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from aidtrace.cli import app
 from aidtrace.config import Settings
-from aidtrace.errors import NotFoundError, StoreError
+from aidtrace.errors import NotFoundError, ReviewError
 from aidtrace.models import Document
 from aidtrace.reextract import reextract
 from aidtrace.store import Store
@@ -91,7 +91,7 @@ def test_edits_compose_and_a_later_review_wins(db):
             store.event("ev-eu-srb")
         rv.review(store, "ev-eu-srb", "accept", reviewer="cy")  # accepting a rejected event restores it
         assert store.event("ev-eu-srb")["target_code"] == "SRB"
-        with pytest.raises(StoreError, match="at least one field"):
+        with pytest.raises(ReviewError, match="at least one field"):
             rv.review(store, "ev-eu-srb", "edit", reviewer="cy", correction=rv.Correction())
         with pytest.raises(NotFoundError):
             rv.review(store, "no-such-event", "accept", reviewer="cy")
@@ -217,3 +217,43 @@ def test_a_shared_span_is_resolved_by_source_and_target(db):
         # same span, same type, and the source/target tie-break still points at one event
         reextract(store, Twice(drop=""), articles=["art-1"])
         assert rv.reviews(store)[0]["event_id"] == "new-ev-aid-ita"
+
+
+WRITER = """
+import sys
+from aidtrace.store import Store
+from aidtrace.store import reviews as rv
+with Store(sys.argv[1]) as store:
+    i = 0
+    while True:
+        i += 1
+        r = rv.review(store, "ev-eu-srb", "edit", reviewer="k", correction=rv.Correction(date=f"2020-{i % 12 + 1:02d}"))
+        rv.review(store, "ev-call", "reject" if i % 2 else "accept", reviewer="k")
+        print(r["id"], flush=True)
+"""
+
+
+def test_a_kill_9_during_review_writes_loses_no_committed_review_or_event(db):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with Store(db) as store:
+        rv.review(store, "ev-aid-ita", "accept", reviewer="ann")  # an earlier review
+        before = machine_rows(store)
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True)
+    written = [proc.stdout.readline().strip() for _ in range(8)]
+    os.kill(proc.pid, signal.SIGKILL)  # somewhere inside a later review's transaction, or between two
+    proc.wait()
+    with Store(db) as store:
+        assert machine_rows(store) == before
+        log = {r["id"]: r for r in rv.reviews(store)}
+        assert set(written) <= log.keys() and any(r["reviewer"] == "ann" for r in log.values())
+        state = store.con.execute("SELECT * FROM review_state ORDER BY id").fetchall()
+        with store.transaction():
+            rv.rebuild_state(store, ["art-1", "art-2", "art-3", "art-4"])
+        assert store.con.execute("SELECT * FROM review_state ORDER BY id").fetchall() == state  # state matches log
+        assert store.event("ev-aid-ita")["reviewed_by"] == "ann"
+        last_edit = max((r for r in log.values() if r["event_id"] == "ev-eu-srb"), key=lambda r: r["seq"])
+        assert store.event("ev-eu-srb")["date"] == last_edit["corrected"]["date"]

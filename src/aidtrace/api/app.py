@@ -17,6 +17,7 @@ from .database import Database
 from .errors import install_error_handlers
 from .ingest import router as ingest_router
 from .models import ErrorResponse
+from .reviews import router as review_router
 from .routes import router as read_router
 
 VENDOR = "/static/vendor/swagger-ui"
@@ -34,8 +35,8 @@ returns everything. Every error has one shape: `{"error": {"status", "code", "me
 
 
 def create_app(db: Database, *, token: str | None = None) -> FastAPI:
-    """The app over ``db``; ``POST /api/ingest`` accepts writes only if ``token`` is set
-    and ``db`` is writable (see ``aidtrace.api.database`` for why both)."""
+    """The app over ``db``; ``POST /api/ingest`` and the review writes are accepted only if
+    ``token`` is set and ``db`` is writable (see ``aidtrace.api.database`` for why both)."""
     app = FastAPI(title="aidtrace", version="0.1.0", description=DESCRIPTION, docs_url=None,
                   redoc_url=None, responses=ERRORS)
     app.state.db = db
@@ -43,6 +44,7 @@ def create_app(db: Database, *, token: str | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(read_router)
     app.include_router(ingest_router)
+    app.include_router(review_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -78,6 +78,8 @@ class Database:
         self._generation = 0  # bumped after every write: the key of everything cached
         self._cache: dict[Any, OrderedDict[Any, Any]] = {}
         self._flights: dict[Any, threading.Lock] = {}
+        self._later: dict[str, threading.Timer] = {}
+        self._closing = False
 
     @contextmanager
     def reader(self) -> Iterator[Store]:
@@ -128,6 +130,27 @@ class Database:
             raise StoreError("this server opened the database read-only")
         return await asyncio.wrap_future(self._writer.submit(self._run_write, job))
 
+    def write_later(self, key: str, job: Callable[[Store], Any], delay: float) -> None:
+        """Run ``job`` on the writer thread once no ``write_later`` of the same key has come for
+        ``delay`` seconds (a debounce: a reviewer's burst of writes costs one story rebuild)."""
+        with self._lock:
+            pending = self._later.pop(key, None)
+            if pending is not None:
+                pending.cancel()
+            if self._writer is None or self._closing:
+                return
+            timer = threading.Timer(delay, self._fire_later, args=(key, job))
+            timer.daemon = True
+            self._later[key] = timer
+            timer.start()
+
+    def _fire_later(self, key: str, job: Callable[[Store], Any]) -> None:
+        with self._lock:
+            self._later.pop(key, None)
+            if self._writer is None or self._closing:
+                return
+            self._writer.submit(self._run_write, job)
+
     def _run_write(self, job: Callable[[Store], T]) -> T:
         if self._write_store is None:  # created on, and only ever used by, the writer thread
             self._write_store = self.store.cursor()
@@ -139,6 +162,12 @@ class Database:
                 self._cache.clear()
 
     def close(self) -> None:
+        with self._lock:
+            self._closing = True
+            later = list(self._later.values())
+            self._later.clear()
+        for timer in later:  # a pending story rebuild is dropped: the next writable open does it
+            timer.cancel()
         self.lookups.shutdown(wait=True)
         if self._writer is not None:
             self._writer.shutdown(wait=True)

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError, ReviewError
 from ..models import EVENT_TYPES, ITEM_CLASSES, STATUSES
 from .db import ARTICLE_COLUMNS, EVENT_COLUMNS, ITEM_COLUMNS, Store, event_tables
 
@@ -279,7 +279,7 @@ def review(store: Store, event_id: str, action: Literal["accept", "reject", "edi
     the machine's event after a reject. One transaction: the log row and the derived state together.
     """
     if action == "edit" and (correction is None or not correction.model_fields_set):
-        raise StoreError("an edit needs at least one field to change")
+        raise ReviewError("an edit needs at least one field to change")
     previous = latest(store, event_id)
     machine = _machine_event(store, event_id)
     if machine is None and previous is None:
@@ -294,7 +294,7 @@ def review(store: Store, event_id: str, action: Literal["accept", "reject", "edi
     if previous is not None and previous["corrected"] is not None:
         base = ({k: previous["corrected"].get(k) for k in EVENT_COLUMNS}, previous["corrected"].get("items") or [])
     if base is None:  # a person's added event that a later review rejected: nothing left to start from
-        raise StoreError(f"event {event_id!r} was added by a reviewer and then rejected; add it again")
+        raise ReviewError(f"event {event_id!r} was added by a reviewer and then rejected; add it again")
     corrected: tuple[dict[str, Any], list[dict[str, Any]]] | None
     if action == "reject":
         corrected = None
@@ -313,11 +313,11 @@ def add(store: Store, new: NewEvent, *, reviewer: str, note: str | None = None) 
         raise NotFoundError(f"no article {new.article_id!r}")
     text: str = text_row[0]
     if new.end > len(text):
-        raise StoreError(f"evidence span {new.start}-{new.end} is past the end of article "
+        raise ReviewError(f"evidence span {new.start}-{new.end} is past the end of article "
                          f"{new.article_id!r} ({len(text)} characters)")
     quote = text[new.start:new.end]
     if not quote.strip():
-        raise StoreError(f"evidence span {new.start}-{new.end} holds only whitespace")
+        raise ReviewError(f"evidence span {new.start}-{new.end} holds only whitespace")
     key = f"{new.article_id}|{new.start}|{new.end}|{new.type}|{new.source}|{new.target}|{uuid.uuid4().hex}"
     event_id = "h" + hashlib.sha1(key.encode()).hexdigest()[:15]  # 'h': a human's event
     blank = dict.fromkeys(EVENT_COLUMNS)
@@ -337,7 +337,7 @@ def _write(store: Store, *, event_id: str, action: str, reviewer: str,
            corrected: tuple[dict[str, Any], list[dict[str, Any]]] | None,
            span: dict[str, Any], note: str | None) -> dict[str, Any]:
     if not reviewer.strip():
-        raise StoreError("a review needs a reviewer's name")
+        raise ReviewError("a review needs a reviewer's name")
     machine = extracted[0] if extracted else None
     with store.transaction():
         seq = int(store.con.execute("SELECT coalesce(max(seq), 0) + 1 FROM reviews").fetchone()[0])
