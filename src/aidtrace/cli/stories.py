@@ -14,6 +14,7 @@ from rich.table import Table
 from ..config import Settings
 from ..errors import StoreError
 from ..export import FORMATS, WHATS, export as export_data
+from ..export_gold import export_gold
 from ..flows import flows as flow_report
 from ..store import Store
 from ..store.reviews import machine_copy
@@ -176,15 +177,25 @@ def flows(source: Optional[str] = typer.Option(None, "--source", help="donor cod
 
 @app.command()
 @handle_errors
-def export(what: str = typer.Option("events", "--what", help=" | ".join(WHATS)),
+def export(what: str = typer.Option("events", "--what", help=" | ".join(WHATS) + " | gold (reviewed articles,"
+                                    " corpus layout, --out is a folder)"),
            fmt: str = typer.Option("csv", "--format", help=" | ".join(FORMATS)),
-           out: str = typer.Option(..., "--out", help="file to write"),
+           out: str = typer.Option(..., "--out", help="file to write (a folder for gold)"),
            as_extracted: bool = AsExtractedOption,
            db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
            verbose: int = VerboseOption) -> None:
     """Write events, stories or flows as CSV, Parquet or JSONL; events also as GDELT or PLOVER."""
     setup_logging(verbose)
     settings = settings_from(db, config)
+    if what == "gold":
+        with Store(settings.db, read_only=True) as store:
+            done = export_gold(store, out)
+        typer.echo(f"wrote {done.articles} reviewed articles, {done.events} gold events to {out}", err=True)
+        if done.partial:
+            typer.echo(f"left out {len(done.partial)} partly reviewed articles ("
+                       + ", ".join(f"{a}: {n} events to review" for a, n in sorted(done.partial.items())) + ")",
+                       err=True)
+        return
     with open_store(settings, as_extracted=as_extracted) as store:
         n = export_data(store, what=what, fmt=fmt, out=out)
     typer.echo(f"wrote {n} {what} to {out}", err=True)
