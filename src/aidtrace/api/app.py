@@ -12,7 +12,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from ..web import INDEX_HTML, STATIC_DIR
+from ..web import INDEX_HTML, REVIEW_HTML, STATIC_DIR
 from .database import Database
 from .errors import install_error_handlers
 from .ingest import router as ingest_router
@@ -50,6 +50,10 @@ def create_app(db: Database, *, token: str | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:
         return FileResponse(INDEX_HTML, media_type="text/html")
+
+    @app.get("/review", include_in_schema=False)
+    def review_page() -> FileResponse:
+        return FileResponse(REVIEW_HTML, media_type="text/html")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

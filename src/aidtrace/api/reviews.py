@@ -8,9 +8,10 @@ cannot send, and refuse a request whose ``Origin`` is not this server (403). Eac
 runs on the server's one writer thread, in one DuckDB transaction (the log row and the
 derived state together), while readers go on reading from their own cursors.
 
-The story tables are derived from the corrected events; rebuilding them costs a scan of
-every event, so it is not done per review: it runs on the writer thread once reviews
-have paused for ``STORY_DELAY`` seconds (until then /api/flows says ``stories_current: false``).
+The story tables are derived from the corrected events; rebuilding them costs a pass over
+every event, so it is not done per review: it runs on a background thread (beside the
+writer, never in its queue) once reviews have paused for ``STORY_DELAY`` seconds; until
+then /api/flows says ``stories_current: false``.
 """
 from __future__ import annotations
 

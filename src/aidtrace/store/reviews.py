@@ -170,21 +170,13 @@ def _usd(v: ValueIn, published: Date | None) -> float | None:
 
 # -- reading ---------------------------------------------------------------------------
 def _machine_event(store: Store, event_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The machine's row and items of an event: two point lookups (an items list in a subquery
+    costs DuckDB a scan of every item)."""
     rows = store.query(f"SELECT {','.join(EVENT_COLUMNS)} FROM events WHERE id = ?", [event_id])
     if not rows:
         return None
-    return rows[0], _items(store, "event_items", event_id)
-
-
-def _items(store: Store, table: str, event_id: str) -> list[dict[str, Any]]:
-    return store.query(f"SELECT idx, item, item_class, quantity, unit, qualifier FROM {table}"
-                       " WHERE event_id = ? ORDER BY idx", [event_id])
-
-
-def latest(store: Store, event_id: str) -> dict[str, Any] | None:
-    """The latest review of an event (as stored, JSON decoded), or None."""
-    rows = store.query("SELECT * FROM reviews WHERE event_id = ? ORDER BY seq DESC LIMIT 1", [event_id])
-    return _decoded(rows[0]) if rows else None
+    return rows[0], store.query("SELECT idx, item, item_class, quantity, unit, qualifier FROM event_items"
+                                " WHERE event_id = ? ORDER BY idx", [event_id])
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
@@ -267,10 +259,6 @@ def _published(store: Store, article_id: str) -> Date | None:
     return row[0]  # type: ignore[no-any-return]
 
 
-def _as_json(row: dict[str, Any] | None, items: list[dict[str, Any]]) -> str | None:
-    return None if row is None else json.dumps({**row, "items": items}, default=str)
-
-
 def review(store: Store, event_id: str, action: Literal["accept", "reject", "edit"], *, reviewer: str,
            correction: Correction | None = None, note: str | None = None) -> dict[str, Any]:
     """Record a person's accept, reject or edit of an event; returns the review as stored.
@@ -280,12 +268,11 @@ def review(store: Store, event_id: str, action: Literal["accept", "reject", "edi
     """
     if action == "edit" and (correction is None or not correction.model_fields_set):
         raise ReviewError("an edit needs at least one field to change")
-    previous = latest(store, event_id)
+    chain = [_decoded(r) for r in store.query("SELECT * FROM reviews WHERE event_id = ? ORDER BY seq", [event_id])]
+    first, previous = (chain[0], chain[-1]) if chain else (None, None)
     machine = _machine_event(store, event_id)
     if machine is None and previous is None:
         raise NotFoundError(f"no event {event_id!r}")
-    first = None if previous is None else _decoded(store.query(
-        "SELECT * FROM reviews WHERE event_id = ? ORDER BY seq LIMIT 1", [event_id])[0])
     extracted: tuple[dict[str, Any], list[dict[str, Any]]] | None = machine
     if machine is None and first is not None and first["extracted"] is not None:
         # re-extraction lost the machine's event: what it was is in the chain's first review
@@ -303,7 +290,7 @@ def review(store: Store, event_id: str, action: Literal["accept", "reject", "edi
     else:
         corrected = apply(*base, correction, _published(store, base[0]["article_id"]))  # type: ignore[arg-type]
     return _write(store, event_id=event_id, action=action, reviewer=reviewer, extracted=extracted,
-                  corrected=corrected, span=base[0], note=note)
+                  corrected=corrected, span=base[0], note=note, attached=previous["attached"] if previous else True)
 
 
 def add(store: Store, new: NewEvent, *, reviewer: str, note: str | None = None) -> dict[str, Any]:
@@ -329,30 +316,70 @@ def add(store: Store, new: NewEvent, *, reviewer: str, note: str | None = None) 
                                                               | {"type", "source"})),
                        _published(store, new.article_id))
     return _write(store, event_id=event_id, action="add", reviewer=reviewer, extracted=None,
-                  corrected=(row, items), span=row, note=note)
+                  corrected=(row, items), span=row, note=note, attached=True)
 
 
 def _write(store: Store, *, event_id: str, action: str, reviewer: str,
            extracted: tuple[dict[str, Any], list[dict[str, Any]]] | None,
            corrected: tuple[dict[str, Any], list[dict[str, Any]]] | None,
-           span: dict[str, Any], note: str | None) -> dict[str, Any]:
+           span: dict[str, Any], note: str | None, attached: bool) -> dict[str, Any]:
+    """Append the review and put its event's state row, in one transaction."""
     if not reviewer.strip():
         raise ReviewError("a review needs a reviewer's name")
     machine = extracted[0] if extracted else None
+    row = dict(id=uuid.uuid4().hex, event_id=event_id, reviewed_event_id=event_id, article_id=span["article_id"],
+               action=action, reviewer=reviewer.strip(), reviewed_at=_now(),
+               extracted=_as_dict(extracted), corrected=_as_dict(corrected),
+               sentence_start=span["sentence_start"], sentence_end=span["sentence_end"],
+               trigger_start=span["trigger_start"], trigger_end=span["trigger_end"],
+               extracted_type=machine["type"] if machine else None,
+               extracted_source=machine["source_code"] if machine else None,
+               extracted_target=machine["target_code"] if machine else None, attached=attached, note=note)
     with store.transaction():
-        seq = int(store.con.execute("SELECT coalesce(max(seq), 0) + 1 FROM reviews").fetchone()[0])
-        review_id = uuid.uuid4().hex
-        store.con.execute(
-            "INSERT INTO reviews (id, seq, event_id, reviewed_event_id, article_id, action, reviewer, reviewed_at,"
-            " extracted, corrected, sentence_start, sentence_end, trigger_start, trigger_end, extracted_type,"
-            " extracted_source, extracted_target, attached, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [review_id, seq, event_id, event_id, span["article_id"], action, reviewer.strip(), _now(),
-             _as_json(*extracted) if extracted else None, _as_json(*corrected) if corrected else None,
-             span["sentence_start"], span["sentence_end"], span["trigger_start"], span["trigger_end"],
-             machine["type"] if machine else None, machine["source_code"] if machine else None,
-             machine["target_code"] if machine else None, True, note])
-        rebuild_state(store, [span["article_id"]])
-    return _decoded(store.query("SELECT * FROM reviews WHERE id = ?", [review_id])[0])
+        row["seq"] = int(store.con.execute("SELECT coalesce(max(seq), 0) + 1 FROM reviews").fetchone()[0])
+        stored = {**row, "extracted": _json(row["extracted"]), "corrected": _json(row["corrected"])}
+        store.con.execute(f"INSERT INTO reviews ({','.join(stored)}) VALUES ({','.join('?' * len(stored))})",
+                          list(stored.values()))
+        store.con.execute("DELETE FROM review_state_items WHERE event_id = ?", [event_id])
+        store.con.execute("DELETE FROM review_state WHERE id = ?", [event_id])
+        _put_state(store, [row])
+    return row
+
+
+def _as_dict(event: tuple[dict[str, Any], list[dict[str, Any]]] | None) -> dict[str, Any] | None:
+    """An event row and its items as one JSON-ready dict (what ``extracted``/``corrected`` hold)."""
+    return None if event is None else json.loads(json.dumps({**event[0], "items": event[1]}, default=str))
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+STATE_COLUMNS = (*EVENT_COLUMNS, "review_id", "action", "reviewer", "reviewed_at", "hidden", "attached")
+
+
+def _put_state(store: Store, newest: list[dict[str, Any]]) -> None:
+    """Insert the state rows of these reviews (each the latest of its event; decoded JSON)."""
+    rows, items = [], []
+    for r in newest:
+        shown = r["corrected"] or r["extracted"]
+        if shown is None:  # a person's added event, rejected since: nothing to show or hide
+            continue
+        event = {k: shown.get(k) for k in EVENT_COLUMNS}
+        event["id"] = r["event_id"]
+        rows.append((*(event[k] for k in EVENT_COLUMNS), r["id"], r["action"], r["reviewer"], r["reviewed_at"],
+                     r["corrected"] is None, r["attached"]))
+        items += [(r["event_id"], i, it.get("item"), it.get("item_class"), it.get("quantity"), it.get("unit"),
+                   it.get("qualifier")) for i, it in enumerate(shown.get("items") or [])]
+    if len(rows) > 1:
+        store.insert_rows("review_state", STATE_COLUMNS, rows)
+        store.insert_rows("review_state_items", ITEM_COLUMNS, items)
+        return
+    # one review (the API's case): plain statements cost less than registering Arrow tables
+    for table, columns, values in (("review_state", STATE_COLUMNS, rows), ("review_state_items", ITEM_COLUMNS, items)):
+        for value in values:
+            store.con.execute(f"INSERT INTO {table} ({','.join(columns)}) VALUES ({','.join('?' * len(columns))})",
+                              list(value))
 
 
 def rebuild_state(store: Store, article_ids: Iterable[str]) -> None:
@@ -365,20 +392,7 @@ def rebuild_state(store: Store, article_ids: Iterable[str]) -> None:
     store.con.execute("DELETE FROM review_state WHERE article_id IN (SELECT unnest(?))", [ids])
     newest = store.query("SELECT * FROM reviews WHERE article_id IN (SELECT unnest(?))"
                          " QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY seq DESC) = 1", [ids])
-    rows, items = [], []
-    for r in map(_decoded, newest):
-        shown = r["corrected"] or r["extracted"]
-        if shown is None:  # a person's added event, rejected since: nothing to show or hide
-            continue
-        row = {k: shown.get(k) for k in EVENT_COLUMNS}
-        row["id"] = r["event_id"]
-        rows.append((*(row[k] for k in EVENT_COLUMNS), r["id"], r["action"], r["reviewer"], r["reviewed_at"],
-                     r["corrected"] is None, r["attached"]))
-        items += [(r["event_id"], i, it.get("item"), it.get("item_class"), it.get("quantity"), it.get("unit"),
-                   it.get("qualifier")) for i, it in enumerate(shown.get("items") or [])]
-    store.insert_rows("review_state", (*EVENT_COLUMNS, "review_id", "action", "reviewer", "reviewed_at",
-                                       "hidden", "attached"), rows)
-    store.insert_rows("review_state_items", ITEM_COLUMNS, items)
+    _put_state(store, [_decoded(r) for r in newest])
 
 
 # -- re-attachment after re-extraction -------------------------------------------------
@@ -467,5 +481,5 @@ def unattached(store: Store) -> list[dict[str, Any]]:
 
 
 __all__ = ["Correction", "NewEvent", "ItemIn", "ValueIn", "EDITABLE", "event_tables", "review", "add",
-           "reviews", "queue", "review_marks", "mark", "reattach", "rebuild_state", "unattached", "latest",
+           "reviews", "queue", "review_marks", "mark", "reattach", "rebuild_state", "unattached",
            "machine_copy"]
