@@ -15,6 +15,7 @@ then /api/flows says ``stories_current: false``.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
@@ -60,7 +61,7 @@ class ReviewOut(BaseModel):
     article_id: str
     action: Literal["accept", "reject", "edit", "add"]
     reviewer: str
-    reviewed_at: Any
+    reviewed_at: datetime = Field(description="when it was written (UTC)")
     extracted: dict[str, Any] | None = Field(description="the event as the machine extracted it")
     corrected: dict[str, Any] | None = Field(description="the event as the reviewer left it (null: rejected)")
     sentence_start: int | None
