@@ -135,7 +135,7 @@ def build(path: Path, n: int) -> float:
                        CASE WHEN e.status = 'pledged' THEN 'pledge' ELSE 'transfer' END END,
                    e.granularity, 'asserted',
                    (SELECT list(i.item_class) FROM event_items i WHERE i.event_id = e.id),
-                   e.date, e.date_precision, e.date, e.date, a.published, a.published, 1, 1, 1, 1, 0, false, ''
+                   e.date, e.date_precision, e.date, e.date, a.published, a.published, 1, 1, 1, 1, 0, false, '', 0
             FROM events e JOIN articles a ON a.id = e.article_id""")
         con.execute("INSERT INTO story_events SELECT 's' || id, id, article_id, article_id FROM events")
         con.execute("""

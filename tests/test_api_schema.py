@@ -38,7 +38,10 @@ def api_schema(api_server):
 OPERATIONS = [("GET", p) for p in (
     "/api/events", "/api/events.{fmt}", "/api/events/{event_id}", "/api/timeline", "/api/flows",
     "/api/flows.{fmt}", "/api/flows/pairs", "/api/stories", "/api/stories.{fmt}", "/api/stories/{story_id}", "/api/actors",
-    "/api/actors.{fmt}", "/api/articles/{article_id}", "/api/stats")]
+    "/api/actors.{fmt}", "/api/articles/{article_id}", "/api/stats", "/api/reviews", "/api/reviews/queue")] + [
+    # review writes: this server is read-only, so they must answer the documented 403 whatever the body
+    ("POST", p) for p in ("/api/reviews/{event_id}/accept", "/api/reviews/{event_id}/reject",
+                          "/api/reviews/{event_id}/edit", "/api/reviews/add")]
 # The ingest body is JSON Lines, which schemathesis cannot generate; test_api_ingest covers it.
 NOT_GENERATED = [("POST", "/api/ingest")]
 

@@ -13,6 +13,7 @@
     │   └── RejectedInputsError [A017] --strict and some inputs were rejected (exit 4)
     ├── StoreError             [A020] the database cannot be opened or written
     ├── NotFoundError          [A030] an id the user asked for does not exist (exit 3)
+    ├── ReviewError            [A050] a review that cannot be applied (empty edit, bad span)
     └── WorkerError            [A040] a parallel-ingest worker lost a whole shard (rerun resumes)
 """
 from __future__ import annotations
@@ -83,6 +84,13 @@ class StoreError(AidtraceError):
 class NotFoundError(AidtraceError):
     code = "A030"
     exit_code = 3
+
+
+class ReviewError(AidtraceError):
+    """A review the store refuses: nothing to change, an evidence span outside the article."""
+
+    code = "A050"
+    exit_code = 2
 
 
 class WorkerError(AidtraceError):

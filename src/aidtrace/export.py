@@ -73,15 +73,19 @@ GDELT_COLUMNS = (
     "AidtraceEventId", "AidtraceStoryId", "AidtraceType",
 )
 
+# The corrected view (reviews applied, see aidtrace.store.reviews), each event saying who
+# confirmed it; `export --as-extracted` runs the same over a copy without the reviews.
 _EVENTS_SQL = """
 SELECT e.*, a.published, a.url, a.title, a.outlet, a.lang, a.licence, a.ingested_at,
+       r.reviewer AS reviewed_by, r.reviewed_at, r.action AS review,
        se.story_id, s.story_line, s.sources AS story_sources, s.reports AS story_reports,
        s.events AS story_events,
        coalesce((SELECT list(struct_pack(item := i.item, item_class := i.item_class,
                                          quantity := i.quantity, unit := i.unit,
                                          qualifier := i.qualifier) ORDER BY i.idx)
-                 FROM event_items i WHERE i.event_id = e.id), []) AS items
-FROM events e JOIN articles a ON a.id = e.article_id
+                 FROM corrected_event_items i WHERE i.event_id = e.id), []) AS items
+FROM corrected_events e JOIN articles a ON a.id = e.article_id
+LEFT JOIN review_state r ON r.id = e.id AND NOT r.hidden
 LEFT JOIN story_events se ON se.event_id = e.id
 LEFT JOIN stories s ON s.id = se.story_id
 ORDER BY e.date NULLS LAST, e.article_id, e.sentence_index, e.id

@@ -215,8 +215,8 @@ class _FlowSQL:
         rows = self.store.con.execute(
             "SELECT se.story_id, e.article_id, e.sentence_index, e.value_amount, e.value_currency,"
             " (SELECT string_agg(coalesce(i.item_class,'') || ':' || coalesce(CAST(i.quantity AS VARCHAR),'')"
-            "   || coalesce(i.unit,''), '|' ORDER BY i.idx) FROM event_items i WHERE i.event_id = e.id)"
-            " FROM story_events se JOIN events e ON e.id = se.event_id"
+            "   || coalesce(i.unit,''), '|' ORDER BY i.idx) FROM corrected_event_items i WHERE i.event_id = e.id)"
+            " FROM story_events se JOIN corrected_events e ON e.id = se.event_id"
             f" WHERE e.granularity = '{PACKAGE}' AND se.story_id IN (SELECT unnest(?::VARCHAR[]))",
             [candidates]).fetchall()
         first: dict[tuple[Any, ...], str] = {}

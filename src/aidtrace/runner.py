@@ -54,6 +54,7 @@ from .models import Article, LedgerEntry
 from .shards import TABLES, ShardManifest, arrow_table, read_manifest, remove_partial, shard_dir, shard_id, write_shard
 from .store import Store
 from .store.db import ARTICLE_COLUMNS, LEDGER_COLUMNS, article_row, ledger_row
+from .store.reviews import reattach
 
 log = logging.getLogger(__name__)
 
@@ -356,6 +357,7 @@ class Writer:
                             " VALUES (?,?,?,?,?,?)", [manifest.id, self.run_id, manifest.articles,
                                                       manifest.events, len(failed), manifest.worker])
             self.insert("ledger", [ledger_row(e, self.run_id) for e in shard.entries])
+            reattach(self.store, [row[0] for row in articles])  # reviews follow re-extracted events
         for action in written:
             self.index.settle(action.article.id, action.known)
         if path is not None and not self.keep:

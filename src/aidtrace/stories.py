@@ -453,6 +453,7 @@ def _summary(st: _Story, roots: dict[str, str], articles: dict[str, dict[str, An
         outlets=len({a["outlet"] for a in every if a["outlet"]}), copies=len(copy_ids),
         conflicting=any(d["conflicting"] for d in display) or len(days) > 1,
         display_text=display_text(display),
+        confirmed=sum(1 for e in evs if e.get("reviewed_by")),
     )
 
 
@@ -470,7 +471,7 @@ STORY_COLUMNS = ("id", "story_line", "type", "mode", "source_code", "target_code
                  "target_group", "status", "stage", "granularity", "factuality", "item_classes",
                  "date", "date_precision", "first_date", "last_date", "first_report",
                  "last_report", "events", "reports", "sources", "outlets", "copies",
-                 "conflicting", "display_text")
+                 "conflicting", "display_text", "confirmed")
 FIGURE_COLUMNS = ("story_id", "event_id", "article_id", "outlet", "published", "claimant",
                   "claimant_kind", "measure", "item_class", "quantity", "unit", "value_amount",
                   "value_currency", "value_usd", "date", "date_precision", "status")
@@ -479,10 +480,13 @@ DISPLAY_COLUMNS = ("story_id", "measure", "item_class", "unit", "currency", "low
 
 
 def fingerprint(store: Store) -> str:
-    """A hash of everything the story tables are derived from."""
+    """A hash of everything the story tables are derived from: the corrected events (reviews
+    applied) and who confirmed them."""
     row = store.con.execute(
-        "SELECT (SELECT count(*) FROM events), (SELECT bit_xor(hash(e)) FROM events e),"
-        " (SELECT bit_xor(hash(i)) FROM event_items i),"
+        "SELECT (SELECT count(*) FROM corrected_events),"
+        " (SELECT bit_xor(hash(e)) FROM corrected_events e),"
+        " (SELECT bit_xor(hash(i)) FROM corrected_event_items i),"
+        " (SELECT bit_xor(hash(r.id, r.reviewer, r.action)) FROM review_state r WHERE NOT r.hidden),"
         " (SELECT bit_xor(hash(a.id, a.published, a.outlet, a.content_hash, a.duplicate_of))"
         "  FROM articles a)").fetchall()
     return hashlib.sha1(repr(row).encode()).hexdigest()
@@ -502,7 +506,7 @@ def ensure_stories(store: Store, settings: Settings) -> None:
 
 
 def build_stories(store: Store, settings: Settings) -> int:
-    """Recompute the story tables from the events table; returns the number of stories.
+    """Recompute the story tables from the corrected events; returns the number of stories.
 
     Idempotent: the tables are replaced whole. Not a transaction by itself (callers may
     group it with an ingest batch); :func:`ensure_stories` wraps it in one.

@@ -12,11 +12,12 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from ..web import INDEX_HTML, STATIC_DIR
+from ..web import INDEX_HTML, REVIEW_HTML, STATIC_DIR
 from .database import Database
 from .errors import install_error_handlers
 from .ingest import router as ingest_router
 from .models import ErrorResponse
+from .reviews import router as review_router
 from .routes import router as read_router
 
 VENDOR = "/static/vendor/swagger-ui"
@@ -34,8 +35,8 @@ returns everything. Every error has one shape: `{"error": {"status", "code", "me
 
 
 def create_app(db: Database, *, token: str | None = None) -> FastAPI:
-    """The app over ``db``; ``POST /api/ingest`` accepts writes only if ``token`` is set
-    and ``db`` is writable (see ``aidtrace.api.database`` for why both)."""
+    """The app over ``db``; ``POST /api/ingest`` and the review writes are accepted only if
+    ``token`` is set and ``db`` is writable (see ``aidtrace.api.database`` for why both)."""
     app = FastAPI(title="aidtrace", version="0.1.0", description=DESCRIPTION, docs_url=None,
                   redoc_url=None, responses=ERRORS)
     app.state.db = db
@@ -43,11 +44,16 @@ def create_app(db: Database, *, token: str | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(read_router)
     app.include_router(ingest_router)
+    app.include_router(review_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:
         return FileResponse(INDEX_HTML, media_type="text/html")
+
+    @app.get("/review", include_in_schema=False)
+    def review_page() -> FileResponse:
+        return FileResponse(REVIEW_HTML, media_type="text/html")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

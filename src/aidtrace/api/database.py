@@ -27,6 +27,7 @@ not thread-safe, its cursors are cheap (a few microseconds) and share the block 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -43,6 +44,7 @@ from ..store.schema import SCHEMA_VERSION
 from ..stories import ensure_stories, stories_current
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 # Cached results kept per kind (the first element of a cache key), least recently used out first.
 CACHE_SIZES: dict[str | None, int] = {"flows": 32, "flows-sorted": 64, "flow-pairs": 32, "count": 4096,
                                       "timeline": 1024, "stories": 1024, "row-keys": 32, None: 64}
@@ -78,6 +80,10 @@ class Database:
         self._generation = 0  # bumped after every write: the key of everything cached
         self._cache: dict[Any, OrderedDict[Any, Any]] = {}
         self._flights: dict[Any, threading.Lock] = {}
+        self._later: dict[str, threading.Timer] = {}
+        self._background = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidtrace-background")
+                            if writable else None)
+        self._closing = False
 
     @contextmanager
     def reader(self) -> Iterator[Store]:
@@ -128,6 +134,47 @@ class Database:
             raise StoreError("this server opened the database read-only")
         return await asyncio.wrap_future(self._writer.submit(self._run_write, job))
 
+    def write_later(self, key: str, job: Callable[[Store], Any], delay: float) -> None:
+        """Run ``job`` once no ``write_later`` of the same key has come for ``delay`` seconds
+        (a debounce: a reviewer's burst of writes costs one story rebuild).
+
+        It runs on a background thread with its own cursor, not on the writer thread, so that
+        a long job (stories over 100k events take seconds) never holds up the writes queued
+        behind it: DuckDB runs the two transactions side by side (MVCC). If the job conflicts
+        with a write that touched the same tables, it is tried again later.
+        """
+        with self._lock:
+            pending = self._later.pop(key, None)
+            if pending is not None:
+                pending.cancel()
+            if self._background is None or self._closing:
+                return
+            timer = threading.Timer(delay, self._fire_later, args=(key, job, delay))
+            timer.daemon = True
+            self._later[key] = timer
+            timer.start()
+
+    def _fire_later(self, key: str, job: Callable[[Store], Any], delay: float) -> None:
+        with self._lock:
+            self._later.pop(key, None)
+            if self._background is None or self._closing:
+                return
+            self._background.submit(self._run_later, key, job, delay)
+
+    def _run_later(self, key: str, job: Callable[[Store], Any], delay: float) -> None:
+        try:
+            with self.store.cursor() as store:
+                job(store)
+        except duckdb.TransactionException as exc:
+            log.info("background %s conflicted with a write (%s): trying again", key, exc)
+            self.write_later(key, job, delay)
+        except Exception:  # a background job has no caller to tell: the log says it
+            log.exception("background %s failed", key)
+        finally:
+            with self._lock:
+                self._generation += 1
+                self._cache.clear()
+
     def _run_write(self, job: Callable[[Store], T]) -> T:
         if self._write_store is None:  # created on, and only ever used by, the writer thread
             self._write_store = self.store.cursor()
@@ -139,7 +186,15 @@ class Database:
                 self._cache.clear()
 
     def close(self) -> None:
+        with self._lock:
+            self._closing = True
+            later = list(self._later.values())
+            self._later.clear()
+        for timer in later:  # a pending story rebuild is dropped: the next writable open does it
+            timer.cancel()
         self.lookups.shutdown(wait=True)
+        if self._background is not None:
+            self._background.shutdown(wait=True)
         if self._writer is not None:
             self._writer.shutdown(wait=True)
             if self._write_store is not None:

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import AidtraceError, NotFoundError, StoreError
+from ..errors import AidtraceError, NotFoundError, ReviewError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def _allowed_query(request: Request) -> list[str] | None:
 
 
 def _validation_message(errors: list[dict[str, Any]], allowed: list[str] | None) -> str:
-    unknown = [str(e["loc"][-1]) for e in errors if e.get("type") == "extra_forbidden"]
+    unknown = [str(e["loc"][-1]) for e in errors if e.get("type") == "extra_forbidden" and e["loc"][0] == "query"]
     if unknown:
         names = ", ".join(repr(u) for u in unknown)
         known = f"; this endpoint takes: {', '.join(allowed)}" if allowed else "; this endpoint takes none"
@@ -72,7 +72,7 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     detail: dict[str, Any] = {"errors": errors}
     allowed = None
-    if any(e["type"] == "extra_forbidden" for e in errors):
+    if any(e["type"] == "extra_forbidden" and e["loc"][0] == "query" for e in errors):
         allowed = detail["allowed"] = _allowed_query(request)
     return error_response(422, "invalid_request", _validation_message(errors, allowed), detail)
 
@@ -95,6 +95,8 @@ async def _aidtrace(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AidtraceError)
     if isinstance(exc, NotFoundError):
         return error_response(404, "not_found", str(exc), {"aidtrace_code": exc.code})
+    if isinstance(exc, ReviewError):
+        return error_response(422, "invalid_review", str(exc), {"aidtrace_code": exc.code})
     if isinstance(exc, StoreError):
         log.error("store error on %s: %s", request.url.path, exc)
         return error_response(503, "unavailable", str(exc), {"aidtrace_code": exc.code})

@@ -27,8 +27,8 @@ router = APIRouter(prefix="/api")
 def _check_token(request: Request) -> None:
     token = request.app.state.token
     if not token or not request.app.state.db.writable:
-        raise ApiError(403, "ingest_disabled", "ingest is disabled: start `aidtrace serve` with"
-                       " AIDTRACE_TOKEN set to enable POST /api/ingest")
+        raise ApiError(403, "ingest_disabled", "writes (ingest, reviews) are disabled: start `aidtrace serve` with"
+                       " AIDTRACE_TOKEN set to enable POST /api/ingest and the review endpoints")
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise ApiError(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer ...)",

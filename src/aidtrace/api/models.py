@@ -37,6 +37,13 @@ class NoQuery(_Query):
     """For endpoints without parameters: any query parameter is unknown."""
 
 
+class ViewQuery(_Query):
+    """The one parameter of a single event or article: which view of the events."""
+
+    as_extracted: bool = Field(False, description="the machine's view: events as extracted, without"
+                                                  " reviewers' corrections (default: corrected)")
+
+
 class EventFilter(_Query):
     """Filters shared by every event list (page, download, timeline)."""
 
@@ -51,6 +58,8 @@ class EventFilter(_Query):
     article: str | None = Field(None, min_length=1, max_length=200, description="events of one article id")
     q: str | None = Field(None, min_length=1, max_length=200,
                           description="words that must all occur in the evidence sentence (case-insensitive)")
+    as_extracted: bool = Field(False, description="the machine's view: events as extracted, without"
+                                                  " reviewers' corrections (default: corrected)")
 
 
 class EventSortQuery(EventFilter):
@@ -70,6 +79,8 @@ class FlowQuery(_Query):
     status: Status | None = None
     since: str | None = Field(None, pattern=DATE_PREFIX)
     until: str | None = Field(None, pattern=DATE_PREFIX)
+    as_extracted: bool = Field(False, description="the machine's view: events as extracted, without"
+                                                  " reviewers' corrections (default: corrected)")
 
 
 class FlowPageQuery(FlowQuery):
@@ -87,6 +98,8 @@ class StoryFilter(_Query):
     conflicting: bool | None = Field(None, description="only stories whose reports disagree (or agree)")
     story_line: str | None = Field(None, min_length=1, max_length=64,
                                    description="stories sharing a pledge's line")
+    as_extracted: bool = Field(False, description="the machine's view: events as extracted, without"
+                                                  " reviewers' corrections (default: corrected)")
 
 
 class StoryPageQuery(StoryFilter):
@@ -146,6 +159,10 @@ class EventOut(BaseModel):
     outlet: str | None
     url: str | None
     title: str | None
+    reviewed_by: str | None = Field(None, description="the person who confirmed this event (accepted, edited"
+                                    " or added it); null: the machine's alone")
+    reviewed_at: datetime | None = None
+    review: Literal["accept", "edit", "add"] | None = Field(None, description="what that person did")
 
 
 class EventPage(BaseModel):
@@ -233,6 +250,8 @@ class Stats(BaseModel):
     first_event_date: str | None
     last_event_date: str | None
     schema_version: int
+    confirmed_events: int = Field(0, description="events a person accepted, edited or added")
+    rejected_events: int = Field(0, description="extracted events a person rejected (hidden)")
     stories_current: bool = Field(description="false when stories were built before the latest events")
     read_only: bool
     ingest_enabled: bool
@@ -315,6 +334,7 @@ class StoryOut(BaseModel):
     copies: int | None
     conflicting: bool
     display_text: str | None
+    confirmed: int | None = Field(None, description="how many of its events a person confirmed")
 
 
 class StoryPage(BaseModel):

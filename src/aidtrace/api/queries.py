@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 import pyarrow as pa
 
 from ..store import Store
-from ..store.db import EVENT_COLUMNS
+from ..store.db import EVENT_COLUMNS, event_tables
+from ..store.reviews import mark
 from .models import EventFilter, EventOut
 
 T = TypeVar("T")
@@ -64,7 +65,8 @@ def event_where(f: EventFilter, *, item_rowids: str | None = None) -> Where:
     if f.item_class and item_rowids:
         clauses.append(f"e.rowid IN (SELECT rid FROM {item_rowids})")
     elif f.item_class:
-        clauses.append("EXISTS (SELECT 1 FROM event_items i WHERE i.event_id = e.id AND i.item_class = ?)")
+        items = event_tables(f.as_extracted)[1]
+        clauses.append(f"EXISTS (SELECT 1 FROM {items} i WHERE i.event_id = e.id AND i.item_class = ?)")
         params.append(f.item_class)
     if f.q:
         for word in f.q.split()[:MAX_WORDS]:
@@ -121,7 +123,8 @@ def event_page(store: Store, f: EventFilter, *, sort: str, order: str, limit: in
     items by key. Joining the articles before the cut would cost a hash join over every
     matching row; after it, they are a lookup of fifty keys. Given a ``pool``, the items
     are looked up beside the rows, on their own cursor.
-    ``keys`` (read-only stores) replace the item semi-join and the article join.
+    ``keys`` (read-only stores) replace the item semi-join and the article join; they are
+    rowids of the machine's rows, given only when that is the view asked for or nothing is reviewed.
     """
     views: dict[str, pa.Table] = {}
     if keys is not None and keys.item_rowids is not None and f.item_class:
@@ -136,7 +139,9 @@ def event_page(store: Store, f: EventFilter, *, sort: str, order: str, limit: in
         column = SORT_COLUMNS[sort]
     direction = f"{DIRECTIONS[order]} NULLS LAST"
     # only the sort key and the id: every other column read here is decoded for every matching row
-    matching = f"SELECT e.id, {column} AS k FROM events e{join}{where.sql}"
+    # rowid keys exist only where the two views agree (nothing reviewed, or the machine's asked for)
+    events, items_table = event_tables(f.as_extracted or keys is not None)
+    matching = f"SELECT e.id, {column} AS k FROM {events} e{join}{where.sql}"
     for name, table in views.items():
         store.con.register(name, table)
     try:
@@ -159,14 +164,14 @@ def event_page(store: Store, f: EventFilter, *, sort: str, order: str, limit: in
     if not ids:
         return total, []
     if pool is None:
-        rows, items = _rows_by_id(store, ids), _items_by_event(store, ids)
+        rows, items = _rows_by_id(store, events, ids), _items_by_event(store, items_table, ids)
     else:
-        future = pool.submit(_closing, store.cursor(), _items_by_event, ids)
-        rows = _rows_by_id(store, ids)
+        future = pool.submit(_closing, store.cursor(), _items_by_event, items_table, ids)
+        rows = _rows_by_id(store, events, ids)
         items = future.result()
     articles = _articles_by_id(store, sorted({r["article_id"] for r in rows.values()}))
     page = [{**rows[i], **articles[rows[i]["article_id"]], "items": items.get(i, [])} for i in ids]
-    return total, page
+    return total, mark(store, page, as_extracted=f.as_extracted)
 
 
 def _in_list(values: list[str]) -> str:
@@ -174,15 +179,15 @@ def _in_list(values: list[str]) -> str:
     return "(" + ",".join("?" * len(values)) + ")"
 
 
-def _closing(own: Store, fn: Callable[[Store, list[str]], T], arg: list[str]) -> T:
+def _closing(own: Store, fn: Callable[[Store, str, list[str]], T], table: str, arg: list[str]) -> T:
     """``fn`` on a cursor of its own (a DuckDB connection serves one thread at a time),
     opened by the caller's thread and closed here."""
     with own:
-        return fn(own, arg)
+        return fn(own, table, arg)
 
 
-def _rows_by_id(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    return {r["id"]: r for r in store.query(f"SELECT {PAGE_COLUMNS} FROM events WHERE id IN {_in_list(ids)}", ids)}
+def _rows_by_id(store: Store, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in store.query(f"SELECT {PAGE_COLUMNS} FROM {table} WHERE id IN {_in_list(ids)}", ids)}
 
 
 def _articles_by_id(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -190,9 +195,9 @@ def _articles_by_id(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
         f"SELECT id, published, outlet, url, title FROM articles WHERE id IN {_in_list(ids)}", ids)}
 
 
-def _items_by_event(store: Store, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+def _items_by_event(store: Store, table: str, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
-    for item in store.query("SELECT event_id, item, item_class, quantity, unit, qualifier FROM event_items"
+    for item in store.query(f"SELECT event_id, item, item_class, quantity, unit, qualifier FROM {table}"
                             f" WHERE event_id IN {_in_list(ids)} ORDER BY event_id, idx", ids):
         out.setdefault(item.pop("event_id"), []).append(item)
     return out
@@ -202,11 +207,15 @@ def iter_events(store: Store, f: EventFilter, *, sort: str, order: str,
                 batch: int = 5000) -> Iterator[dict[str, Any]]:
     """Every matching event with its items, streamed in batches (for downloads)."""
     where = event_where(f)
+    events, item_table = event_tables(f.as_extracted)
     items = ("(SELECT list({'item': i.item, 'item_class': i.item_class, 'quantity': i.quantity,"
-             " 'unit': i.unit, 'qualifier': i.qualifier} ORDER BY i.idx) FROM event_items i"
+             f" 'unit': i.unit, 'qualifier': i.qualifier}} ORDER BY i.idx) FROM {item_table} i"
              " WHERE i.event_id = e.id) AS items")
-    cur = store.con.execute(f"SELECT e.*, {ARTICLE_COLUMNS}, {items} FROM events e"
-                            f" JOIN articles a ON a.id = e.article_id{where.sql}{order_by(sort, order)}",
+    marks = ("NULL AS reviewed_by, NULL AS reviewed_at, NULL AS review" if f.as_extracted else
+             "r.reviewer AS reviewed_by, r.reviewed_at, r.action AS review")
+    reviewed = "" if f.as_extracted else " LEFT JOIN review_state r ON r.id = e.id AND NOT r.hidden"
+    cur = store.con.execute(f"SELECT e.*, {ARTICLE_COLUMNS}, {items}, {marks} FROM {events} e"
+                            f" JOIN articles a ON a.id = e.article_id{reviewed}{where.sql}{order_by(sort, order)}",
                             list(where.params))
     columns = [d[0] for d in cur.description]
     while chunk := cur.fetchmany(batch):
@@ -219,18 +228,19 @@ def iter_events(store: Store, f: EventFilter, *, sort: str, order: str,
 def timeline(store: Store, f: EventFilter) -> tuple[int, list[dict[str, Any]]]:
     """Events per month and type; events dated only to a year (or undated) are counted apart."""
     where = event_where(f)
+    events = event_tables(f.as_extracted)[0]
     monthly = "length(e.date) >= 7"
     joiner = " AND " if where.sql else " WHERE "
-    rows = store.query(f"SELECT substr(e.date, 1, 7) AS month, e.type, count(*) AS events FROM events e"
+    rows = store.query(f"SELECT substr(e.date, 1, 7) AS month, e.type, count(*) AS events FROM {events} e"
                        f"{where.sql}{joiner}{monthly} GROUP BY ALL ORDER BY month, e.type", list(where.params))
-    undated = store.con.execute(f"SELECT count(*) FROM events e{where.sql}{joiner}"
+    undated = store.con.execute(f"SELECT count(*) FROM {events} e{where.sql}{joiner}"
                                 f"(e.date IS NULL OR NOT {monthly})", list(where.params)).fetchone()[0]
     return int(undated), rows
 
 
 def actor_counts(store: Store, role: str) -> list[dict[str, Any]]:
-    sources = "SELECT source_code AS code, 1 AS s, 0 AS t FROM events WHERE source_code IS NOT NULL"
-    targets = "SELECT target_code AS code, 0 AS s, 1 AS t FROM events WHERE target_code IS NOT NULL"
+    sources = "SELECT source_code AS code, 1 AS s, 0 AS t FROM corrected_events WHERE source_code IS NOT NULL"
+    targets = "SELECT target_code AS code, 0 AS s, 1 AS t FROM corrected_events WHERE target_code IS NOT NULL"
     union = {"source": sources, "target": targets, "any": f"{sources} UNION ALL {targets}"}[role]
     return store.query(f"SELECT code, sum(s)::BIGINT AS as_source, sum(t)::BIGINT AS as_target"
                        f" FROM ({union}) GROUP BY code ORDER BY as_source + as_target DESC, code")
@@ -246,16 +256,19 @@ def stats(store: Store) -> dict[str, Any]:
     con = store.con
     as_of, articles = con.execute("SELECT max(ingested_at), count(*) FROM articles").fetchone()
     as_of = aware(as_of)
-    events, first, last = con.execute("SELECT count(*), min(date), max(date) FROM events").fetchone()
-    by_type = dict(con.execute("SELECT type, count(*) FROM events GROUP BY type ORDER BY type").fetchall())
+    events, first, last = con.execute("SELECT count(*), min(date), max(date) FROM corrected_events").fetchone()
+    by_type = dict(con.execute("SELECT type, count(*) FROM corrected_events GROUP BY type ORDER BY type").fetchall())
+    reviewed = con.execute("SELECT count(*) FILTER (WHERE NOT hidden), count(*) FILTER (WHERE hidden)"
+                           " FROM review_state").fetchone()
     stories = con.execute("SELECT count(*) FROM stories").fetchone()[0]
     return dict(as_of=as_of, articles=articles, events=events, stories=stories, events_by_type=by_type,
-                first_event_date=first, last_event_date=last, schema_version=store.schema_version)
+                first_event_date=first, last_event_date=last, schema_version=store.schema_version,
+                confirmed_events=reviewed[0], rejected_events=reviewed[1])
 
 
-def event_detail(store: Store, event_id: str) -> dict[str, Any]:
+def event_detail(store: Store, event_id: str, *, as_extracted: bool = False) -> dict[str, Any]:
     """One event with its evidence (trigger placed in the sentence) and its article's metadata."""
-    row = store.event(event_id)
+    row = store.event(event_id, as_extracted=as_extracted)
     article = store.query("SELECT id, url, title, outlet, published, lang, licence, source, duplicate_of,"
                           " ingested_at FROM articles WHERE id = ?", [row["article_id"]])[0]
     article["ingested_at"] = aware(article["ingested_at"])
@@ -290,9 +303,10 @@ def highlight(row: dict[str, Any]) -> tuple[int, int] | None:
     return best, best + len(trigger)
 
 
-def article_detail(store: Store, article_id: str) -> dict[str, Any]:
+def article_detail(store: Store, article_id: str, *, as_extracted: bool = False) -> dict[str, Any]:
     row = store.article(article_id)
     row["ingested_at"] = aware(row["ingested_at"])
     row["event_ids"] = [r["id"] for r in store.query(
-        "SELECT id FROM events WHERE article_id = ? ORDER BY sentence_index, id", [article_id])]
+        f"SELECT id FROM {event_tables(as_extracted)[0]} WHERE article_id = ? ORDER BY sentence_index, id",
+        [article_id])]
     return row

@@ -7,6 +7,7 @@ same filters as the list they download and stream every matching row (not one pa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from math import ceil
 from typing import Annotated, Any, Literal
@@ -17,13 +18,14 @@ from fastapi.responses import StreamingResponse
 from ..errors import DataFileError
 from ..flows import PACKAGE, flow_totals
 from ..store import Store
-from ..stories import list_stories, story
+from ..store.reviews import machine_copy
+from ..stories import ensure_stories, list_stories, story
 from . import queries
 from .database import Database
 from .downloads import download, format_items
 from .models import (ActorList, ActorOut, ActorQuery, ArticleOut, EventDetail, EventFilter, EventOut,
                      EventPage, EventPageQuery, EventSortQuery, FlowPageQuery, FlowPairs, FlowQuery, FlowRowOut,
-                     FlowsOut, NoQuery,
+                     FlowsOut, NoQuery, ViewQuery,
                      Stats, StoryDetail, StoryFilter, StoryOut, StoryPage, StoryPageQuery, Timeline)
 
 DownloadFormat = Literal["csv", "json"]
@@ -85,8 +87,8 @@ def download_events(db: Db, fmt: DownloadFormat, q: Annotated[EventSortQuery, Qu
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, summary="One event with its evidence")
-def get_event(store: Reader, event_id: Annotated[str, ID], _: Annotated[NoQuery, Query()]) -> dict[str, Any]:
-    return queries.event_detail(store, event_id)
+def get_event(store: Reader, event_id: Annotated[str, ID], q: Annotated[ViewQuery, Query()]) -> dict[str, Any]:
+    return queries.event_detail(store, event_id, as_extracted=q.as_extracted)
 
 
 @router.get("/timeline", response_model=Timeline, summary="Matching events per month and type")
@@ -97,8 +99,8 @@ def get_timeline(db: Db, store: Reader, q: Annotated[EventFilter, Query()]) -> d
 
 def _row_keys(db: Database, store: Store, q: EventPageQuery) -> queries.RowKeys | None:
     """What this page needs of the rowid-keyed facts, built once (read-only servers only:
-    rowids move when rows are written)."""
-    if db.writable:
+    rowids move when rows are written; and the corrected view has none once anything is reviewed)."""
+    if db.writable or (not q.as_extracted and has_reviews(db, store)):
         return None
     item_class = q.item_class
     return queries.RowKeys(
@@ -106,6 +108,28 @@ def _row_keys(db: Database, store: Store, q: EventPageQuery) -> queries.RowKeys 
                      if item_class else None),
         published=(db.cached(("row-keys", "published"), lambda: queries.published_by_rowid(store))
                    if q.sort == "published" else None))
+
+
+def has_reviews(db: Database, store: Store) -> bool:
+    return db.cached("has-reviews", lambda: store.con.execute("SELECT 1 FROM review_state LIMIT 1").fetchone()
+                     is not None)
+
+
+@contextmanager
+def view_of(db: Database, store: Store, as_extracted: bool) -> Iterator[Store]:
+    """The store a stories or flows read uses: this one, or (``as_extracted``) a cursor on a
+    copy of the machine's events with its own stories, built once until the next write."""
+    if not as_extracted:
+        yield store
+        return
+    with db.cached("machine-copy", lambda: machine_view(db, store)).cursor() as view:
+        yield view
+
+
+def machine_view(db: Database, store: Store) -> Store:
+    copy = machine_copy(store)
+    ensure_stories(copy, db.settings)
+    return copy
 
 
 def _filters(q: EventFilter) -> tuple[Any, ...]:
@@ -126,7 +150,9 @@ def cached_flows(db: Database, store: Store, q: FlowQuery) -> dict[str, Any]:
     counts with the first exclusions, so that paging and sorting cost no query.
     """
     def compute() -> dict[str, Any]:
-        totals = flow_totals(store, excluded_limit=db.settings.page_size_max, **dict(_flow_key(q)))
+        filters = {k: v for k, v in _flow_key(q) if k != "as_extracted"}
+        with view_of(db, store, q.as_extracted) as view:
+            totals = flow_totals(view, excluded_limit=db.settings.page_size_max, **filters)
         return dict(rows=totals.rows, excluded_by_reason=totals.excluded_by_reason,
                     excluded_total=totals.excluded_total, excluded=totals.excluded)
 
@@ -176,23 +202,31 @@ def download_flows(db: Db, store: Reader, fmt: DownloadFormat, q: Annotated[Flow
 @router.get("/stories", response_model=StoryPage, summary="Stories: one real-world event, many reports")
 def get_stories(request: Request, db: Db, store: Reader, q: Annotated[StoryPageQuery, Query()]) -> dict[str, Any]:
     size = _cap(request, q.size)
-    filters = q.model_dump(exclude={"page", "size"})
+    filters = q.model_dump(exclude={"page", "size", "as_extracted"})
+
+    def page() -> list[dict[str, Any]]:
+        with view_of(db, store, q.as_extracted) as view:
+            return list_stories(view, **filters, limit=size + 1, offset=(q.page - 1) * size)
+
     # a top-N over every matching story (~60-80 ms unfiltered at a million): once per page until the next write
-    rows = db.cached(("stories", tuple(sorted(filters.items())), q.page, size),
-                     lambda: list_stories(store, **filters, limit=size + 1, offset=(q.page - 1) * size))
+    rows = db.cached(("stories", q.as_extracted, tuple(sorted(filters.items())), q.page, size), page)
     return dict(page=q.page, size=size, has_more=len(rows) > size, rows=rows[:size])
 
 
 @router.get("/stories.{fmt}", response_class=StreamingResponse, summary="Download every matching story",
             responses={200: {"content": {"text/csv": {}, "application/json": {}}}})
-def download_stories(store: Reader, fmt: DownloadFormat, q: Annotated[StoryFilter, Query()]) -> StreamingResponse:
-    return download(list_stories(store, **q.model_dump()), columns=list(StoryOut.model_fields), fmt=fmt,
-                    name="stories")
+def download_stories(db: Db, store: Reader, fmt: DownloadFormat,
+                     q: Annotated[StoryFilter, Query()]) -> StreamingResponse:
+    with view_of(db, store, q.as_extracted) as view:
+        rows = list_stories(view, **q.model_dump(exclude={"as_extracted"}))
+    return download(rows, columns=list(StoryOut.model_fields), fmt=fmt, name="stories")
 
 
 @router.get("/stories/{story_id}", response_model=StoryDetail, summary="One story with its reports and figures")
-def get_story(store: Reader, story_id: Annotated[str, ID], _: Annotated[NoQuery, Query()]) -> dict[str, Any]:
-    return story(store, story_id)
+def get_story(db: Db, store: Reader, story_id: Annotated[str, ID],
+              q: Annotated[ViewQuery, Query()]) -> dict[str, Any]:
+    with view_of(db, store, q.as_extracted) as view:
+        return story(view, story_id)
 
 
 # -- actors, articles, stats -----------------------------------------------------------
@@ -234,8 +268,8 @@ def download_actors(db: Db, store: Reader, fmt: DownloadFormat,
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut, summary="One article, its text and its events")
-def get_article(store: Reader, article_id: Annotated[str, ID], _: Annotated[NoQuery, Query()]) -> dict[str, Any]:
-    return queries.article_detail(store, article_id)
+def get_article(store: Reader, article_id: Annotated[str, ID], q: Annotated[ViewQuery, Query()]) -> dict[str, Any]:
+    return queries.article_detail(store, article_id, as_extracted=q.as_extracted)
 
 
 @router.get("/stats", response_model=Stats, summary="Counts and the as-of date (latest ingest)")

@@ -12,5 +12,6 @@ from . import ingest as _ingest  # noqa: E402,F401  ingest, ledger
 from . import query as _query  # noqa: E402,F401  events, show
 from . import demo as _demo  # noqa: E402,F401  run
 from . import train as _train  # noqa: E402,F401  train
+from . import review as _review  # noqa: E402,F401  reviews, reextract
 
 __all__ = ["app"]

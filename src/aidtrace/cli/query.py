@@ -83,23 +83,30 @@ def events(type: Optional[str] = typer.Option(None, "--type", help="AID, CONSULT
            limit: Optional[int] = typer.Option(None, "--limit"),
            fmt: str = typer.Option("table", "--format", help="table, csv or json"),
            wide: bool = WideOption,
+           as_extracted: bool = typer.Option(False, "--as-extracted", help="the machine's events, without"
+                                             " reviewers' corrections"),
            db: Optional[str] = DbOption, config: Optional[str] = ConfigOption) -> None:
-    """List stored events, filtered."""
+    """List stored events, filtered (reviewers' corrections applied unless --as-extracted)."""
     settings = settings_from(db, config)
     with Store(settings.db, read_only=True) as store:
         rows = store.events(type=type, source=source, target=target, since=since, until=until,
-                            item=item, article=article, limit=limit)
+                            item=item, article=article, limit=limit, as_extracted=as_extracted)
     print_events(rows, fmt, wide=wide)
+    if fmt == "table":
+        confirmed = [f"{r['id'][:8]} ({r['review']} by {r['reviewed_by']})" for r in rows if r.get("reviewed_by")]
+        if confirmed:
+            typer.echo(f"confirmed by a person: {', '.join(confirmed)}", err=True)
 
 
 @app.command()
 @handle_errors
 def show(event_id: str = typer.Argument(..., help="event id (a unique prefix is enough)"),
+         as_extracted: bool = typer.Option(False, "--as-extracted", help="as the machine extracted it"),
          db: Optional[str] = DbOption, config: Optional[str] = ConfigOption) -> None:
     """One event: its fields and the sentence it came from, trigger highlighted."""
     settings = settings_from(db, config)
     with Store(settings.db, read_only=True) as store:
-        row = store.event(store.resolve_event_id(event_id))
+        row = store.event(store.resolve_event_id(event_id), as_extracted=as_extracted)
     console = terminal_console()
     sent = row["sentence"] or ""
     text = Text(sent)
@@ -116,6 +123,8 @@ def show(event_id: str = typer.Argument(..., help="event id (a unique prefix is 
                   f"({row.get('claim_cue') or '-'}, {row.get('factuality')})   "
                   f"confidence {row.get('confidence'):.2f}")
     console.print(f"source found via: {row.get('source_via')}; target via: {row.get('target_via')}")
+    if row.get("reviewed_by"):
+        console.print(f"confirmed by a person: {row['review']} by {row['reviewed_by']} at {row['reviewed_at']}")
     console.print(text)
     console.print(f"[dim]{row.get('title') or ''} — {row.get('outlet') or ''}, "
                   f"{row.get('published') or 'date unknown'} {row.get('url') or ''}[/]")

@@ -12,8 +12,10 @@ import typer
 from ..config import Settings
 from ..errors import StoreError
 from ..export import FORMATS, WHATS, export as export_data
+from ..export_gold import export_gold
 from ..flows import flows as flow_report
 from ..store import Store
+from ..store.reviews import machine_copy
 from ..store.schema import SCHEMA_VERSION
 from ..stories import ensure_stories, list_stories, stories_current, story
 from ._app import (ConfigOption, DbOption, VerboseOption, WideOption, app, handle_errors, settings_from,
@@ -23,8 +25,15 @@ from .tables import Col, print_table
 OUTPUTS = ("table", "csv", "json")
 
 
-def open_store(settings: Settings) -> Store:
+AsExtractedOption = typer.Option(False, "--as-extracted",
+                                 help="the machine's events as extracted, without reviewers' corrections")
+
+
+def open_store(settings: Settings, *, as_extracted: bool = False) -> Store:
     """Open the database and bring the story tables up to date.
+
+    ``as_extracted``: an in-memory copy of the machine's events without the reviews, its
+    stories built afresh (the file's story tables are built from the corrected view).
 
     Opens writable so that stale stories can be rebuilt; when another process holds the
     writer (``aidtrace serve``), falls back to read-only and says if stories are stale.
@@ -42,6 +51,11 @@ def open_store(settings: Settings) -> Store:
     ensure_stories(store, settings)
     if not stories_current(store, settings):
         typer.echo("warning: stories are older than the events (database is read-only here)", err=True)
+    if as_extracted:
+        with store:
+            copy = machine_copy(store)
+        ensure_stories(copy, settings)
+        return copy
     return store
 
 
@@ -125,12 +139,13 @@ def stories(story_id: Optional[str] = typer.Argument(None, help="show one story 
             limit: Optional[int] = typer.Option(None, "--limit"),
             fmt: str = typer.Option("table", "--format", help="table, csv or json"),
             wide: bool = WideOption,
+            as_extracted: bool = AsExtractedOption,
             db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
             verbose: int = VerboseOption) -> None:
     """Stories: one real-world event and every report of it, with sources and conflicts."""
     setup_logging(verbose)
     settings = settings_from(db, config)
-    with open_store(settings) as store:
+    with open_store(settings, as_extracted=as_extracted) as store:
         if story_id:
             one = story(store, story_id)
             if fmt == "json":
@@ -159,12 +174,13 @@ def flows(source: Optional[str] = typer.Option(None, "--source", help="donor cod
           excluded: bool = typer.Option(False, "--excluded", help="list every excluded event"),
           fmt: str = typer.Option("table", "--format", help="table, csv or json"),
           wide: bool = WideOption,
+          as_extracted: bool = AsExtractedOption,
           db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
           verbose: int = VerboseOption) -> None:
     """Donor -> recipient aid totals, one figure per story, additive rows only."""
     setup_logging(verbose)
     settings = settings_from(db, config)
-    with open_store(settings) as store:
+    with open_store(settings, as_extracted=as_extracted) as store:
         report = flow_report(store, source=source, target=target, item_class=item, status=status,
                              since=since, until=until)
     if fmt == "json":
@@ -185,14 +201,25 @@ def flows(source: Optional[str] = typer.Option(None, "--source", help="donor cod
 
 @app.command()
 @handle_errors
-def export(what: str = typer.Option("events", "--what", help=" | ".join(WHATS)),
+def export(what: str = typer.Option("events", "--what", help=" | ".join(WHATS) + " | gold (reviewed articles,"
+                                    " corpus layout, --out is a folder)"),
            fmt: str = typer.Option("csv", "--format", help=" | ".join(FORMATS)),
-           out: str = typer.Option(..., "--out", help="file to write"),
+           out: str = typer.Option(..., "--out", help="file to write (a folder for gold)"),
+           as_extracted: bool = AsExtractedOption,
            db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
            verbose: int = VerboseOption) -> None:
     """Write events, stories or flows as CSV, Parquet or JSONL; events also as GDELT or PLOVER."""
     setup_logging(verbose)
     settings = settings_from(db, config)
-    with open_store(settings) as store:
+    if what == "gold":
+        with Store(settings.db, read_only=True) as store:
+            done = export_gold(store, out)
+        typer.echo(f"wrote {done.articles} reviewed articles, {done.events} gold events to {out}", err=True)
+        if done.partial:
+            typer.echo(f"left out {len(done.partial)} partly reviewed articles ("
+                       + ", ".join(f"{a}: {n} events to review" for a, n in sorted(done.partial.items())) + ")",
+                       err=True)
+        return
+    with open_store(settings, as_extracted=as_extracted) as store:
         n = export_data(store, what=what, fmt=fmt, out=out)
     typer.echo(f"wrote {n} {what} to {out}", err=True)

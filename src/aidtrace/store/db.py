@@ -34,6 +34,12 @@ EVENT_COLUMNS = (
 )
 
 
+def event_tables(as_extracted: bool = False) -> tuple[str, str]:
+    """The events and items relations a read uses: the corrected view (reviews applied,
+    see ``aidtrace.store.reviews``) unless the machine's own rows are asked for."""
+    return ("events", "event_items") if as_extracted else ("corrected_events", "corrected_event_items")
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
 
@@ -195,7 +201,8 @@ class Store:
 
         A batch costs a few statements whatever its size: one DELETE per table for all its
         articles, then one bulk INSERT per table through Arrow (DuckDB's executemany costs
-        about a millisecond per row). Articles in ``duplicate_of`` (id -> original) are
+        about a millisecond per row). Reviews of these articles are re-attached to the new
+        events (``aidtrace.store.reviews.reattach``). Articles in ``duplicate_of`` (id -> original) are
         stored as copies of it. When one article comes twice, the later document is the one
         stored. ``keys`` (id -> dedup keys, from ingest) are stored as the articles' dedup
         state, replacing those of the ``replaced`` ids; without ``keys`` the articles are
@@ -221,6 +228,9 @@ class Store:
         self.insert_rows("mentions", MENTION_COLUMNS, [row for d in batch for row in mention_rows(d)])
         self.insert_rows("events", EVENT_COLUMNS, [event_row(ev, run_id) for ev in events])
         self.insert_rows("event_items", ITEM_COLUMNS, item_rows(events))
+        from .reviews import reattach  # reviews builds on this module
+
+        reattach(self, ids)  # the reviews of re-extracted articles follow their events
         if keys is None:
             self.write_keys({}, replaced=ids, pending=ids)
         else:
@@ -266,8 +276,13 @@ class Store:
     def events(self, *, type: str | None = None, source: str | None = None,
                target: str | None = None, since: str | None = None, until: str | None = None,
                item: str | None = None, article: str | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
-        """Events with their items, filtered; every filter is a bound parameter."""
+               limit: int | None = None, as_extracted: bool = False) -> list[dict[str, Any]]:
+        """Events with their items, filtered; every filter is a bound parameter.
+
+        The corrected view by default, each row saying who confirmed it (``reviewed_by``);
+        ``as_extracted`` reads the machine's rows as extracted.
+        """
+        events, items = event_tables(as_extracted)
         where, params = [], []
         for col, val in (("e.type", type), ("e.source_code", source), ("e.target_code", target),
                          ("e.article_id", article)):
@@ -281,10 +296,10 @@ class Store:
             where.append("e.date <= ?")
             params.append(until + "~")  # "2020-03" <= "2020-03~" includes 2020-03-31
         if item:
-            where.append("EXISTS (SELECT 1 FROM event_items i WHERE i.event_id = e.id"
+            where.append(f"EXISTS (SELECT 1 FROM {items} i WHERE i.event_id = e.id"
                          " AND i.item_class = ?)")
             params.append(item)
-        sql = ("SELECT e.*, a.published, a.url, a.title, a.outlet FROM events e"
+        sql = (f"SELECT e.*, a.published, a.url, a.title, a.outlet FROM {events} e"
                " JOIN articles a ON a.id = e.article_id")
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -292,32 +307,46 @@ class Store:
         if limit:
             sql += f" LIMIT {int(limit)}"
         rows = self.query(sql, params)
-        self._attach_items(rows)
-        return rows
+        self._attach_items(rows, items)
+        return self._marked(rows, as_extracted)
 
-    def _attach_items(self, rows: list[dict[str, Any]]) -> None:
+    def _marked(self, rows: list[dict[str, Any]], as_extracted: bool) -> list[dict[str, Any]]:
+        from .reviews import mark  # reviews builds on this module
+
+        return mark(self, rows, as_extracted=as_extracted)
+
+    def _attach_items(self, rows: list[dict[str, Any]], table: str = "event_items") -> None:
         if not rows:
             return
         ids = [r["id"] for r in rows]
         items: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-        for it in self.query("SELECT * FROM event_items WHERE event_id IN (SELECT unnest(?))"
+        for it in self.query(f"SELECT * FROM {table} WHERE event_id IN (SELECT unnest(?))"
                              " ORDER BY event_id, idx", [ids]):
             items[it.pop("event_id")].append(it)
         for r in rows:
             r["items"] = items[r["id"]]
 
-    def event(self, event_id: str) -> dict[str, Any]:
-        rows = self.query("SELECT e.*, a.published, a.url, a.title, a.outlet FROM events e"
+    def event(self, event_id: str, *, as_extracted: bool = False) -> dict[str, Any]:
+        """One event with its items: as corrected by reviews unless ``as_extracted``."""
+        events, items = event_tables(as_extracted)
+        rows = self.query(f"SELECT e.*, a.published, a.url, a.title, a.outlet FROM {events} e"
                           " JOIN articles a ON a.id = e.article_id WHERE e.id = ?", [event_id])
         if not rows:
+            hidden = None if as_extracted else self.con.execute(
+                "SELECT reviewer FROM review_state WHERE id = ? AND hidden", [event_id]).fetchone()
+            if hidden:
+                raise NotFoundError(f"event {event_id!r} was rejected by reviewer {hidden[0]!r}"
+                                    " (the machine's view, --as-extracted, still shows it)")
             raise NotFoundError(f"no event {event_id!r}")
-        self._attach_items(rows)
-        return rows[0]
+        self._attach_items(rows, items)
+        return self._marked(rows, as_extracted)[0]
 
     def resolve_event_id(self, prefix: str) -> str:
-        """A full event id from a unique prefix (ids are shown shortened in tables)."""
-        rows = self.con.execute("SELECT id FROM events WHERE starts_with(id, ?) LIMIT 2",
-                                [prefix]).fetchall()
+        """A full event id from a unique prefix (ids are shown shortened in tables): of the
+        machine's events or of the events reviewers added."""
+        rows = self.con.execute("SELECT id FROM events WHERE starts_with(id, ?) UNION"
+                                " SELECT id FROM review_state WHERE starts_with(id, ?) LIMIT 2",
+                                [prefix, prefix]).fetchall()
         if not rows:
             raise NotFoundError(f"no event {prefix!r}")
         if len(rows) > 1:
@@ -352,5 +381,5 @@ class Store:
         return out
 
 
-__all__ = ["Store", "SCHEMA_VERSION", "ARTICLE_COLUMNS", "EVENT_COLUMNS", "ITEM_COLUMNS", "LEDGER_COLUMNS",
+__all__ = ["Store", "SCHEMA_VERSION", "event_tables", "ARTICLE_COLUMNS", "EVENT_COLUMNS", "ITEM_COLUMNS", "LEDGER_COLUMNS",
            "MENTION_COLUMNS", "article_row", "content_hash", "event_row", "item_rows", "ledger_row", "mention_rows"]

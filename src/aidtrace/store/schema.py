@@ -5,6 +5,15 @@ written by an older aidtrace is upgraded on open, never rebuilt.
 """
 from __future__ import annotations
 
+# The events and event_items columns as migration 1 made them, spelled out so that migration 4's
+# views keep meaning what they meant when it was written.
+_EVENT_COLUMNS_V1 = """id, article_id, type, mode, cameo, source_code, source_sector, source_text, source_via,
+    target_code, target_sector, target_text, target_via, target_count, target_count_qualifier, target_group,
+    value_amount, value_currency, value_usd, value_qualifier, status, transfer_mode, granularity,
+    date, date_precision, date_text, attributed_to, claim_cue, factuality, sentence_index, sentence_start,
+    sentence_end, sentence, trigger, trigger_start, trigger_end, confidence, extractor, run_id"""
+_ITEM_COLUMNS_V1 = "event_id, idx, item, item_class, quantity, unit, qualifier"
+
 MIGRATIONS: list[str] = [
     # 1: the foundation
     """
@@ -123,6 +132,45 @@ MIGRATIONS: list[str] = [
         bands INTEGER NOT NULL, band_rows INTEGER NOT NULL
     );
     INSERT INTO dedup_pending SELECT id FROM articles;
+    """,
+    # 5: reviews (issue 14) — a person's accept/reject/edit/add, kept beside the machine's events
+    f"""
+    CREATE TABLE reviews (              -- a log: only event_id and attached move (re-attachment)
+        id VARCHAR PRIMARY KEY,
+        seq BIGINT NOT NULL,            -- writing order: the latest review of an event wins
+        event_id VARCHAR NOT NULL,      -- the event it concerns now
+        reviewed_event_id VARCHAR NOT NULL,  -- the event it was written for
+        article_id VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,        -- accept, reject, edit, add
+        reviewer VARCHAR NOT NULL,
+        reviewed_at TIMESTAMP NOT NULL, -- UTC
+        extracted JSON,                 -- the event as the machine extracted it (null for add)
+        corrected JSON,                 -- the event as the person left it (null for reject)
+        sentence_start INTEGER, sentence_end INTEGER, trigger_start INTEGER, trigger_end INTEGER,
+        extracted_type VARCHAR, extracted_source VARCHAR, extracted_target VARCHAR,
+        attached BOOLEAN NOT NULL,      -- false: re-extraction found no event at its evidence
+        note VARCHAR
+    );
+    CREATE INDEX reviews_article ON reviews(article_id);
+    -- derived from reviews by aidtrace.store.reviews, rebuilt per article: the latest review of
+    -- each event as a full event row (same columns as events, then the review's)
+    CREATE TABLE review_state AS SELECT * FROM events LIMIT 0;
+    ALTER TABLE review_state ADD COLUMN review_id VARCHAR;
+    ALTER TABLE review_state ADD COLUMN action VARCHAR;
+    ALTER TABLE review_state ADD COLUMN reviewer VARCHAR;
+    ALTER TABLE review_state ADD COLUMN reviewed_at TIMESTAMP;
+    ALTER TABLE review_state ADD COLUMN hidden BOOLEAN;
+    ALTER TABLE review_state ADD COLUMN attached BOOLEAN;
+    CREATE TABLE review_state_items AS SELECT * FROM event_items LIMIT 0;
+    -- what every read shows unless asked for the machine's view
+    CREATE VIEW corrected_events AS
+        SELECT {_EVENT_COLUMNS_V1} FROM events WHERE id NOT IN (SELECT id FROM review_state)
+        UNION ALL SELECT {_EVENT_COLUMNS_V1} FROM review_state WHERE NOT hidden;
+    CREATE VIEW corrected_event_items AS
+        SELECT {_ITEM_COLUMNS_V1} FROM event_items WHERE event_id NOT IN (SELECT id FROM review_state)
+        UNION ALL SELECT {_ITEM_COLUMNS_V1} FROM review_state_items;
+    -- how many of a story's events a person confirmed (accepted, edited or added)
+    ALTER TABLE stories ADD COLUMN confirmed INTEGER DEFAULT 0;
     """,
 ]
 

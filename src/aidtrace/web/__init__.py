@@ -11,5 +11,6 @@ from pathlib import Path
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
 INDEX_HTML = WEB_DIR / "templates" / "index.html"
+REVIEW_HTML = WEB_DIR / "templates" / "review.html"
 
-__all__ = ["STATIC_DIR", "INDEX_HTML"]
+__all__ = ["STATIC_DIR", "INDEX_HTML", "REVIEW_HTML"]
