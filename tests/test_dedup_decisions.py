@@ -165,6 +165,9 @@ def test_a_store_from_before_the_dedup_keys_is_backfilled(tmp_path: Path, source
     assert decisions(db, single(db, sources[0])) == one
     con = duckdb.connect(str(db))
     con.execute("DROP TABLE dedup_keys; DROP TABLE dedup_pending; DROP TABLE dedup_layout;"
+                " DROP VIEW corrected_events; DROP VIEW corrected_event_items; DROP TABLE reviews;"
+                " DROP TABLE review_state; DROP TABLE review_state_items;"
+                " ALTER TABLE stories DROP COLUMN confirmed;"  # what migration 5 (reviews) adds
                 " DELETE FROM schema_version WHERE version > 3")
     con.close()
     with Store(db) as store:  # migration 4 queues every stored article
