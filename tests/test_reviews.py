@@ -257,3 +257,25 @@ def test_a_kill_9_during_review_writes_loses_no_committed_review_or_event(db):
         assert store.event("ev-aid-ita")["reviewed_by"] == "ann"
         last_edit = max((r for r in log.values() if r["event_id"] == "ev-eu-srb"), key=lambda r: r["seq"])
         assert store.event("ev-eu-srb")["date"] == last_edit["corrected"]["date"]
+
+
+def test_reextract_command_runs_the_real_pipeline_and_keeps_every_review(db):
+    """`aidtrace reextract` with the rule extractor over the hand-made store: the rules find
+    their own events (other ids); every review is still in the log, attached or listed."""
+    reviewed(db)
+    with Store(db, read_only=True) as store:
+        before = {r["id"] for r in rv.reviews(store)}
+    out = runner.invoke(app, ["reextract", "--db", str(db), "--extractor", "rules"])
+    assert out.exit_code == 0, out.output
+    assert "re-extracted 4 articles:" in out.output and "of 3 reviewed events re-attached" in out.output
+    with Store(db, read_only=True) as store:
+        log = rv.reviews(store)
+        assert {r["id"] for r in log} == before
+        lost = {r["id"] for r in rv.unattached(store)}
+        shown = {r["id"] for r in store.events()}
+        for r in log:
+            if r["action"] == "add" or r["attached"]:
+                assert (r["event_id"] in shown) == (r["action"] != "reject")
+            else:
+                assert r["id"] in lost and f"review {r['id'][:8]}" in out.output
+        assert store.con.execute("SELECT count(*) FROM events WHERE extractor = 'hand-made'").fetchone()[0] == 0

@@ -25,7 +25,7 @@ class Reextracted:
     articles: int
     events_before: int
     events_after: int
-    reviews: int  # reviews of these articles, attached or not
+    reviews: int  # the machine's events of these articles that have reviews, attached or not
     unattached: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -58,6 +58,7 @@ def reextract(store: Store, pipeline: PipelineLike, *, articles: Sequence[str] |
     after = int(store.con.execute("SELECT count(*) FROM events WHERE article_id IN (SELECT unnest(?))",
                                   [ids]).fetchone()[0])
     lost = [r for r in unattached(store) if r["article_id"] in set(ids)]
-    reviews = int(store.con.execute("SELECT count(DISTINCT event_id) FROM reviews WHERE article_id IN"
-                                    " (SELECT unnest(?))", [ids]).fetchone()[0])
+    reviews = int(store.con.execute(  # events a person added are not the machine's: nothing to re-attach
+        "SELECT count(DISTINCT event_id) FROM reviews WHERE article_id IN (SELECT unnest(?))"
+        " AND event_id NOT IN (SELECT event_id FROM reviews WHERE action = 'add')", [ids]).fetchone()[0])
     return Reextracted(articles=len(ids), events_before=before, events_after=after, reviews=reviews, unattached=lost)
