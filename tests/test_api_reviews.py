@@ -112,6 +112,7 @@ def test_accept_reject_edit_add_then_every_read_shows_the_corrected_view(server)
     flows = get(server, "/api/flows").json()
     assert flows["stories_current"]
     assert ("EU", "MNE") in {(r["source"], r["target"]) for r in flows["rows"]}
+    assert {(r["source"], r["target"]): r["confirmed"] for r in flows["rows"]}[("EU", "MNE")] == 1
     machine_flows = get(server, "/api/flows", as_extracted=1).json()
     assert ("EU", "SRB") in {(r["source"], r["target"]) for r in machine_flows["rows"]}
     stories = get(server, "/api/stories", size=100).json()["rows"]

@@ -153,11 +153,16 @@ def test_cli_shows_the_corrected_view_and_who_confirmed_it(db):
     assert {r["id"]: r["target_code"] for r in machine}["ev-eu-srb"] == "SRB"
     flows = runner.invoke(app, ["flows", "--db", str(db), "--format", "json"])
     assert flows.exit_code == 0, flows.output
-    targets = {r["target"] for r in json.loads(flows.stdout)[0]["rows"]}
-    machine_targets = {r["target"] for r in json.loads(runner.invoke(
-        app, ["flows", "--db", str(db), "--format", "json", "--as-extracted"]).stdout)[0]["rows"]}
+    corrected_rows = json.loads(flows.stdout)[0]["rows"]
+    targets = {r["target"] for r in corrected_rows}
+    machine_rows = json.loads(runner.invoke(
+        app, ["flows", "--db", str(db), "--format", "json", "--as-extracted"]).stdout)[0]["rows"]
+    machine_targets = {r["target"] for r in machine_rows}
     assert "MNE" in targets and "SRB" not in targets
     assert "SRB" in machine_targets and "MNE" not in machine_targets
+    # a flow row says how many of its figures come from stories a person confirmed
+    assert {r["target"]: r["confirmed"] for r in corrected_rows}["MNE"] == 1
+    assert all(r["confirmed"] == 0 for r in machine_rows)
     shown = runner.invoke(app, ["show", "ev-eu-srb", "--db", str(db)])
     assert "confirmed by a person: edit by bob" in shown.output
 

@@ -45,7 +45,7 @@ from .store import Store
 PACKAGE = "package"
 _STORY_REF = re.compile(r"\s*\(?(?:of )?story \w+\)?$")  # "... of story s1a2b" -> "..."
 _ROW_COLUMNS = ("source", "target", "item_class", "status", "unit", "quantity", "usd", "events",
-                "stories", "quantity_high", "usd_high", "recipients")
+                "stories", "quantity_high", "usd_high", "recipients", "confirmed")
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class FlowRow:
     quantity_high: float | None = None
     usd_high: float | None = None
     recipients: tuple[str, ...] = ()
+    confirmed: int = 0  # of ``stories``, those with an event a person confirmed (issue 14)
 
     def to_dict(self) -> dict[str, Any]:
         d = {name: getattr(self, name) for name in _ROW_COLUMNS}  # asdict() would deep-copy each value
@@ -143,6 +144,7 @@ class _FlowSQL:
         self.chosen = f"""
             chosen AS (
                 SELECT s.id, s.source_code, s.target_code, s.granularity, s.events,
+                       coalesce(s.confirmed, 0) > 0 AS confirmed,
                        coalesce(nullif(s.status, ''), 'unknown') AS status,
                        CASE len(coalesce(s.item_classes, [])) WHEN 0 THEN 'money'
                             WHEN 1 THEN s.item_classes[1] ELSE 'mixed' END AS value_class,
@@ -166,7 +168,7 @@ class _FlowSQL:
                 SELECT rep, list_sort(list_distinct(list(target_code))) AS recipients
                 FROM counted WHERE in_package GROUP BY rep),
             heads AS (
-                SELECT c.id, c.source_code, c.target_code, c.status, c.value_class, c.events,
+                SELECT c.id, c.source_code, c.target_code, c.status, c.value_class, c.events, c.confirmed,
                        CASE WHEN c.in_package THEN '{PACKAGE}' ELSE c.target_code END AS dest,
                        CASE WHEN c.in_package THEN r.recipients ELSE [c.target_code] END AS recipients
                 FROM counted c LEFT JOIN package_recipients r ON r.rep = c.id
@@ -184,6 +186,7 @@ class _FlowSQL:
                 WHERE q.measure = 'quantity' GROUP BY q.story_id),
             added AS (
                 SELECT s.id AS story_id, s.source_code, s.target_code, s.dest, s.status, s.recipients, s.events,
+                       s.confirmed,
                        CASE WHEN s.measure = 'quantity' THEN coalesce(s.display_class, 'other')
                             ELSE s.value_class END AS item_class,
                        CASE WHEN s.measure = 'quantity' THEN s.display_unit WHEN u.n = 1 THEN u.unit END AS unit,
@@ -236,14 +239,15 @@ class _FlowSQL:
         cur = self.store.con.execute(self.with_sql + f""",
             per_story AS (
                 SELECT source_code, dest, item_class, status, unit, story_id, any_value(events) AS events,
-                       fsum(quantity) AS quantity, fsum(quantity_high) AS quantity_high,
+                       bool_or(confirmed) AS confirmed, fsum(quantity) AS quantity, fsum(quantity_high) AS quantity_high,
                        fsum(usd) AS usd, fsum(usd_high) AS usd_high,
                        any_value(recipients) FILTER (WHERE dest = '{PACKAGE}') AS recipients
                 FROM kept GROUP BY source_code, dest, item_class, status, unit, story_id)
             SELECT source_code, dest, item_class, status, unit, fsum(quantity), fsum(usd),
                    sum(events)::BIGINT, count(*), fsum(quantity_high), fsum(usd_high),
                    CASE WHEN dest = '{PACKAGE}' THEN list_sort(list_distinct(flatten(
-                       list(recipients) FILTER (WHERE dest = '{PACKAGE}')))) ELSE [dest] END
+                       list(recipients) FILTER (WHERE dest = '{PACKAGE}')))) ELSE [dest] END,
+                   count(*) FILTER (WHERE confirmed)
             FROM per_story GROUP BY source_code, dest, item_class, status, unit
             ORDER BY source_code, dest, item_class, status, coalesce(unit, 'None')""", self.params)
         return [dict(zip(_ROW_COLUMNS, row)) for row in cur.fetchall()]

@@ -272,6 +272,7 @@ class FlowRowOut(BaseModel):
     quantity_high: float | None
     usd_high: float | None
     recipients: list[str]
+    confirmed: int = Field(0, description="of the stories added, those with an event a person confirmed")
 
 
 class ExclusionOut(BaseModel):

@@ -122,7 +122,8 @@ FLOW_TABLE = (Col("source", "source"), Col("target", "target"), Col("item_class"
               Col("usd_high", "usd high", priority=2, numeric=True),
               Col("recipients", "recipients", priority=3, wrap=True),
               Col("stories", "stories", priority=4, numeric=True),
-              Col("events", "events", priority=5, numeric=True))
+              Col("events", "events", priority=5, numeric=True),
+              Col("confirmed", "confirmed", priority=6, numeric=True))
 EXCLUDED_TABLE = (Col("event_id", "event"), Col("story_id", "story"), Col("reason", "reason", wrap=True))
 ONE_STORY = (Col("field", "field"), Col("value", "value", wrap=True))
 
