@@ -172,7 +172,7 @@ def _flow_schema() -> pa.Schema:
                       ("unit", pa.string()), ("quantity", pa.float64()), ("usd", pa.float64()),
                       ("events", pa.int64()), ("stories", pa.int64()),
                       ("quantity_high", pa.float64()), ("usd_high", pa.float64()),
-                      ("recipients", pa.list_(pa.string()))])
+                      ("recipients", pa.list_(pa.string())), ("confirmed", pa.int64())])
 
 
 def _gdelt_schema() -> pa.Schema:
