@@ -135,6 +135,15 @@ def test_review_page_with_the_keyboard(store_path, browser_page):  # noqa: F811
         assert [(r["type"], r["source_code"], r["target_code"], r["sentence"]) for r in added] == [
             ("ACCUSE", "USA", "WHO", "Washington accused Beijing")]
         assert len(httpx.get(f"{server.url}/api/reviews").json()["rows"]) == 4 + 50
+
+        # the dashboard shows the corrected view and marks what a person confirmed
+        page.goto(f"{server.url}/?source=EU#event=ev-eu-srb")
+        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        page.wait_for_selector("#events tr[data-id=ev-eu-srb].confirmed", timeout=20_000)
+        assert "edit by ann" in page.locator("#events tr[data-id=ev-eu-srb]").get_attribute("title")
+        page.wait_for_selector("#event-view:not([hidden])", timeout=20_000)
+        assert "Confirmed by a person" in page.locator("#event-fields").inner_text()
+        assert "edit by ann" in page.locator("#event-fields").inner_text()
     database.close()
 
     out = CliRunner().invoke(app, ["events", "--db", str(store_path), "--format", "json", "--source", "EU"])

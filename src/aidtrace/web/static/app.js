@@ -295,7 +295,9 @@ function drawEvents(page) {
   const body = $("#events tbody");
   body.replaceChildren();
   for (const e of page.rows) {
-    const tr = el("tr", {class: "clickable", tabindex: "0", "data-id": e.id});
+    // a person's accept, edit or add marks the row (the review page wrote it; see /review)
+    const tr = el("tr", {class: e.reviewed_by ? "clickable confirmed" : "clickable", tabindex: "0", "data-id": e.id,
+                         ...(e.reviewed_by ? {title: `confirmed by a person: ${e.review} by ${e.reviewed_by}`} : {})});
     const target = e.target_code || (e.target_count ? `${e.target_count} unnamed` : e.target_group || "");
     for (const [text, cls] of [[e.date || "", ""], [e.type, ""], [e.source_code || "", ""], [target, ""],
                                [itemsText(e), ""], [e.status || "", ""], [e.sentence || "", "sentence"],
@@ -351,6 +353,7 @@ async function openEvent(id) {
   add("Status", [e.status, e.transfer_mode, e.granularity].filter((x) => x && x !== "unknown").join(", "));
   add("Date", [e.date, e.date_text && `(“${e.date_text}”)`].filter(Boolean).join(" "));
   add("Who says so", [e.attributed_to || "the outlet itself", e.claim_cue && `“${e.claim_cue}”`, e.factuality].filter(Boolean).join(" · "));
+  add("Confirmed by a person", e.reviewed_by && `${e.review} by ${e.reviewed_by}`);
   add("Confidence", e.confidence);
   add("Extractor", e.extractor);
   const src = $("#event-source");
