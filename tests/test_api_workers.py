@@ -64,9 +64,15 @@ def test_two_processes_answer_what_one_answers(db_path):
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url, proc)
-        # the processes that hold the file open (beside them: multiprocessing's resource tracker)
-        workers = [p for p in psutil.Process(proc.pid).children()
-                   if any(f.path == str(db_path) for f in p.open_files())]
+        # the processes that hold the file open (beside them: multiprocessing's resource
+        # tracker); the first answer may come before the second process has opened it
+        deadline = time.monotonic() + 60
+        while True:
+            workers = [p for p in psutil.Process(proc.pid).children()
+                       if any(f.path == str(db_path) for f in p.open_files())]
+            if len(workers) >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         assert len(workers) == 2
         many = answers(url)
     finally:
