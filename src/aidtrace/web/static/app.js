@@ -16,15 +16,6 @@ const FLOW_ROWS = 15;
 const state = {page: 1, sort: "date", order: "desc", flowSort: "stories", flowOrder: "desc", types: [],
                world: null, pairs: null, ticket: 0};
 
-const $ = (sel) => document.querySelector(sel);
-
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
 function svgEl(tag, attrs = {}) {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -38,21 +29,10 @@ function fmt(n) {
 
 // -- talking to the API ------------------------------------------------------------------
 async function api(path, params) {
-  const url = params ? `${path}?${params}` : path;
-  const response = await fetch(url, {headers: {Accept: "application/json"}});
-  const body = await response.json();
-  if (!response.ok) {
-    const e = body.error || {};
-    throw new Error(`${e.message || response.statusText} (${e.code || response.status})`);
-  }
-  return body;
+  return fetchJson(params ? `${path}?${params}` : path);
 }
 
-function showError(err) {
-  const box = $("#error");
-  box.textContent = err ? String(err.message || err) : "";
-  box.hidden = !err;
-}
+function showError(err) { showErrorIn("#error", err); }
 
 function filters(names) {
   const form = new FormData($("#filters"));

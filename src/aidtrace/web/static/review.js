@@ -5,39 +5,19 @@
 // server restart continues the queue where it was.
 "use strict";
 
-const $ = (sel) => document.querySelector(sel);
 const STORE = {reviewer: "aidtrace.reviewer", token: "aidtrace.token", after: "aidtrace.review.after"};
 const state = {queue: [], index: 0, current: null, details: new Map(), articles: new Map(),
                filters: new URLSearchParams(), timings: [], done: 0, selection: null};
 window.reviewTimings = state.timings;  // action to next event shown, ms (read by the browser test)
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
 
 async function call(method, path, body) {
-  const headers = {Accept: "application/json"};
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    headers.Authorization = `Bearer ${localStorage.getItem(STORE.token) || ""}`;
-  }
-  const response = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
-  const data = await response.json();
-  if (!response.ok) {
-    const e = data.error || {};
-    throw new Error(`${e.message || response.statusText} (${e.code || response.status})`);
-  }
-  return data;
+  if (body === undefined) return fetchJson(path, {method});
+  return fetchJson(path, {method, body: JSON.stringify(body), headers: {
+    "Content-Type": "application/json", Authorization: `Bearer ${localStorage.getItem(STORE.token) || ""}`}});
 }
 
-function showError(err) {
-  const box = $("#review-error");
-  box.textContent = err ? String(err.message || err) : "";
-  box.hidden = !err;
-}
+function showError(err) { showErrorIn("#review-error", err); }
 
 function status(text) { $("#review-status").textContent = text; }
 
