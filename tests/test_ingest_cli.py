@@ -69,6 +69,31 @@ def test_ingest_then_ledger_with_filters_and_formats(tmp_path: Path) -> None:
     assert code == 2 and "[A001]" in err
 
 
+def test_ledger_table_fits_80_columns_and_wide_shows_every_column(tmp_path: Path) -> None:
+    from rich.cells import cell_len
+
+    db = tmp_path / "a.duckdb"
+    deep = tmp_path / "inputs from the newsroom" / "a folder with a long name"
+    deep.mkdir(parents=True)
+    (deep / "story-one.txt").write_text(english(1))
+    (deep / "story-one-again.txt").write_text(english(1))
+    (deep / "broken-binary-file.txt").write_bytes(b"\x00" * 100)
+    invoke("ingest", "--no-extract", "--db", str(db), str(deep))
+    entries = json.loads(invoke("ledger", "--db", str(db), "--format", "json")[1])
+    narrow = runner.invoke(app, ["ledger", "--db", str(db)], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0
+    lines = narrow.stdout.splitlines()
+    assert lines and max(cell_len(line) for line in lines) <= 80
+    flat = " ".join(narrow.stdout.split())
+    for e in entries:  # status whole; the reason's and article's words all readable
+        assert e["status"] in flat
+        for word in (e["reason"] or "").split():
+            assert word in flat, word
+    assert "time" not in lines[0].split() and "not shown at 80 columns" in narrow.stderr
+    wide = runner.invoke(app, ["ledger", "--db", str(db), "--wide"], env={"COLUMNS": "80"})
+    assert {"status", "origin", "reason", "article", "time"} <= set(wide.stdout.splitlines()[0].split())
+
+
 def test_strict_exits_4_after_storing_and_reporting(tmp_path: Path) -> None:
     db = tmp_path / "a.duckdb"
     (tmp_path / "in").mkdir()

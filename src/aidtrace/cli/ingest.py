@@ -9,14 +9,18 @@ from typing import Any, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ..errors import ConfigError
 from ..store import Store
-from ._app import (ConfigOption, DbOption, ExtractorOption, VerboseOption, app, handle_errors,
-                   settings_from, setup_logging)
+from ._app import (ConfigOption, DbOption, ExtractorOption, VerboseOption, WideOption, app,
+                   handle_errors, settings_from, setup_logging)
+from .tables import Col, print_table
 
 LEDGER_COLUMNS = ("logged_at", "status", "origin", "reason", "article_id", "duplicate_of", "run_id")
+# origin and reason are free text (paths, URLs, messages): they wrap; the time is left out first
+LEDGER_TABLE = (Col("status", "status"), Col("origin", "origin", wrap=True),
+                Col("reason", "reason", wrap=True), Col("article", "article", priority=1),
+                Col("duplicate_of", "duplicate of", priority=2), Col("time", "time", priority=3))
 STATUSES = ("stored", "duplicate", "skipped", "rejected")
 
 
@@ -96,7 +100,7 @@ def ledger(status: Optional[str] = typer.Option(None, "--status", help="stored, 
            run: Optional[str] = typer.Option(None, "--run", help="a run id, or 'last'"),
            limit: Optional[int] = typer.Option(None, "--limit"),
            fmt: str = typer.Option("table", "--format", help="table, csv or json"),
-           db: Optional[str] = DbOption, config: Optional[str] = ConfigOption) -> None:
+           wide: bool = WideOption, db: Optional[str] = DbOption, config: Optional[str] = ConfigOption) -> None:
     """What happened to each input item: stored, duplicate, skipped or rejected, and why."""
     if status is not None and status not in STATUSES:
         raise ConfigError(f"--status must be one of {', '.join(STATUSES)}, not {status!r}")
@@ -109,10 +113,10 @@ def ledger(status: Optional[str] = typer.Option(None, "--status", help="stored, 
                                 " ORDER BY started DESC LIMIT 1")
             run = found[0]["id"] if found else None
         rows = store.ledger(status=status, run_id=run, limit=limit)
-    print_ledger(rows, fmt)
+    print_ledger(rows, fmt, wide=wide)
 
 
-def print_ledger(rows: list[dict[str, Any]], fmt: str) -> None:
+def print_ledger(rows: list[dict[str, Any]], fmt: str, *, wide: bool = False) -> None:
     rows = [{col: row.get(col) for col in LEDGER_COLUMNS} for row in rows]
     if fmt == "json":
         json.dump(rows, sys.stdout, default=str, indent=1, ensure_ascii=False)
@@ -122,11 +126,8 @@ def print_ledger(rows: list[dict[str, Any]], fmt: str) -> None:
         writer.writeheader()
         writer.writerows(rows)
     else:
-        table = Table(header_style="bold")
-        for col in ("time", "status", "origin", "reason", "article", "duplicate of"):
-            table.add_column(col, overflow="fold")
-        for r in rows:
-            table.add_row(str(r["logged_at"])[:19], r["status"], r["origin"], r["reason"] or "",
-                          r["article_id"] or "", r["duplicate_of"] or "")
-        Console().print(table)
+        cells = [{"time": str(r["logged_at"])[:19], "status": r["status"], "origin": r["origin"],
+                  "reason": r["reason"] or "", "article": r["article_id"] or "",
+                  "duplicate_of": r["duplicate_of"] or ""} for r in rows]
+        print_table(cells, LEDGER_TABLE, wide=wide)
         Console(stderr=True).print(f"{len(rows)} rows")

@@ -8,6 +8,7 @@ important columns are left out until the rest fits; a note names what was left o
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -51,7 +52,12 @@ def _extent(col: Col, cells: Sequence[Mapping[str, str]]) -> tuple[int, int]:
     natural = max(cell_len(t) for t in texts)
     if not col.wrap:
         return natural, natural
-    return max((cell_len(w) for t in texts for w in t.split()), default=1), natural
+    return max((cell_len(w) for t in texts for w in _WORD_BREAKS.split(t)), default=1), natural
+
+
+# free text breaks between words, and paths and URLs after each slash (rich folds the cell
+# there too: overflow="fold" cuts a word that is longer than its column)
+_WORD_BREAKS = re.compile(r"\s+|(?<=/)")
 
 
 def _table(columns: Sequence[Col], cells: Sequence[Mapping[str, str]], title: str | None) -> Table:
@@ -69,15 +75,18 @@ def _table(columns: Sequence[Col], cells: Sequence[Mapping[str, str]], title: st
 
 def _share_spare_width(table: Table, columns: Sequence[Col], cells: Sequence[Mapping[str, str]],
                        spare: int) -> None:
-    """Cap each free-text column at its longest word plus a share of the spare width, in
-    proportion to what it would take on one line. Rich would narrow the widest one first,
-    below its longest word while another still had room to give."""
+    """Cap each free-text column at its longest word plus a fair share of the spare width:
+    the columns that want least get all they want first, the rest share what is left
+    equally. Rich would narrow the widest one first, below its longest word while another
+    still had room to give; a short path would be folded to give a long message one more
+    letter per line."""
     extents = [_extent(col, cells) for col in columns]
-    wants = [natural - narrowest for narrowest, natural in extents]
-    total = sum(wants)
-    for column, (narrowest, _), want in zip(table.columns, extents, wants):
-        if want:
-            column.max_width = narrowest + spare * want // total
+    wants = {i: natural - narrowest for i, (narrowest, natural) in enumerate(extents)
+             if natural > narrowest}
+    for n, i in enumerate(sorted(wants, key=wants.__getitem__)):
+        give = min(wants[i], spare // (len(wants) - n))
+        spare -= give
+        table.columns[i].max_width = extents[i][0] + give
 
 
 def print_table(cells: Sequence[Mapping[str, str]], columns: Sequence[Col], *, title: str | None = None,
