@@ -51,6 +51,17 @@ def test_cv_above_floor(cv_run):
         assert rep["attributes"][name]["accuracy"] >= value, (name, rep["attributes"][name])
 
 
+def test_cv_reports_each_corpus_folder_apart(cv_run, corpora):
+    stdout, rep, _ = cv_run
+    folders = rep["by_corpus"]
+    assert sorted(folders) == sorted(d.name for d in corpora)
+    assert sum(f["articles"] for f in folders.values()) == rep["articles"]
+    for count in ("tp", "fp", "fn"):  # the scorer sums per article: the parts add up
+        assert sum(f[count] for f in folders.values()) == rep["events"][count]
+    for name, f in folders.items():
+        assert f"{name}" in stdout and f"F1 {f['f1']:.3f}" in stdout
+
+
 def test_cv_predictions_agree_with_reference_scorer(cv_run, tmp_path):
     _, ours, out = cv_run
     scorer = SHARED / "tools" / "score.py"

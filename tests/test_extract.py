@@ -137,3 +137,26 @@ def test_evidence_points_at_the_sentence(pipeline):
     assert text[ev.evidence.start:ev.evidence.end] == ev.evidence.sentence
     assert text[ev.evidence.trigger_start:ev.evidence.trigger_end] == "sent"
     assert 0 < ev.confidence <= 1 and ev.extractor
+
+
+def test_recipients_listed_after_a_package_carry_its_figures(pipeline):
+    """The learned extractor's last step (events/model.py carry_packages): "X sends N to
+    countries. They include A and B" gives A and B the package, marked as one."""
+    from dataclasses import replace
+
+    from aidtrace.events.model import carry_packages
+    from aidtrace.models import Actor
+
+    text = ("Japan will donate 3 million vaccine doses to countries in Southeast Asia. "
+            "The recipients include Vietnam and Laos.")
+    [package] = [e for e in events(pipeline, text) if e.type == "AID"]
+    assert package.target is None and package.items[0].quantity == 3e6
+    listed = [replace(package, target=Actor(code=c, text=c), items=(),
+                      evidence=replace(package.evidence, sentence_index=1)) for c in ("VNM", "LAO")]
+    carried = carry_packages(listed, [package])
+    assert [(e.target.code, e.items[0].quantity, e.items[0].unit, e.granularity) for e in carried] \
+        == [("VNM", 3e6, "doses", "package"), ("LAO", 3e6, "doses", "package")]
+    far = [replace(e, evidence=replace(e.evidence, sentence_index=5)) for e in listed]
+    assert carry_packages(far, [package]) == far  # three sentences on: another story
+    other = [replace(e, source=Actor(code="KOR", text="Korea")) for e in listed]
+    assert carry_packages(other, [package]) == other  # another donor's list

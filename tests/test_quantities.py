@@ -215,6 +215,13 @@ def test_partitive_takes_the_unit_of_the_whole() -> None:
         ("80 million", 8e7, "doses", "at_least"), ("100 million doses", 1e8, "doses", None)]
 
 
+def test_a_part_of_a_package_stated_before_counts_its_noun() -> None:
+    found = find_quantities("Two million of these doses will be shipped to countries in Asia")
+    assert [(q.text, q.value, q.unit) for q in found] == [
+        ("Two million of these doses", 2e6, "doses")]
+    assert find_quantities("one of these trucks broke down") == []
+
+
 def test_money_is_not_a_quantity() -> None:
     text = "The UK gave £5 million and 3 teams; Japan gave 1 billion yen."
     assert [q.text for q in find_quantities(text)] == ["3 teams"]

@@ -235,6 +235,7 @@ def test_a_worker_dying_on_one_shard_stops_the_run_and_a_rerun_resumes(
                {row[0] for row in first["articles"]}
         reused = store.query("SELECT id FROM shards WHERE worker = 'from-disk'")
     assert {r["id"] for r in reused} == {p.name for p in finished}
+    assert not root.exists() or not any(root.iterdir())  # no shard left behind on disk
 
 
 SCRIPT = """

@@ -481,6 +481,8 @@ def run_ingest(sources: Sequence[str], *, store: Store, settings: Settings, exec
         executor.cancel()
         raise
     store.finish_run(run_id, counts)
+    if not keep_shards:  # a task the cluster re-ran may have written a loaded shard again
+        remove_loaded(store, root)
     if root.is_dir() and not any(root.iterdir()):
         root.rmdir()
     log.info("ingest run %s: %d items in %.1f s", run_id, sum(counts.values()), time.monotonic() - started)

@@ -80,7 +80,7 @@ class AidReader:
             mods = [t.text for t in tok.lefts if t.dep_ in {"compound", "amod"} and t.i >= tok.i - 3]
             found.append(Item(item=" ".join(mods + [tok.text]), item_class=cls,
                               quantity=qty.value if qty else None,
-                              unit=qty.unit if qty else None,
+                              unit=_unit(qty, cls) if qty else None,
                               qualifier=qty.qualifier if qty else None))
         return found
 
@@ -130,6 +130,15 @@ class AidReader:
         if n_targets > 1:
             return "package"
         return "single"
+
+
+def _unit(qty: Quantity, item_class: str) -> str | None:
+    """The quantity's unit, or, for goods counted by a noun no unit is listed for ("600
+    parachutes", "50 air-defence systems", "2.5 million shots"), the design's unit for a
+    count of such goods: doses for vaccines, pieces for everything else counted one by one."""
+    if qty.unit is not None or qty.value is None:
+        return qty.unit
+    return "doses" if item_class == "vaccines" else "pieces"
 
 
 def noun_forms(tok: Token) -> list[str]:

@@ -264,6 +264,11 @@ class CandidateFinder:
             f.append("rule=tgt_sent")
         if typ in rules["type"].get(si, ()):
             f.append("rule=type_sent")
+        if any((typ, s) in rules["src"].get(si - b, ()) for b in (1, 2, 3)):
+            f.append("rule=src_prev")  # the same actor gave this type just before
+        if tm and any((typ, s, p) in rules["sent"].get(si, ())
+                      for p in _partners(syn, tm, here) if p != t):
+            f.append("rule=list_partner")  # another member of the target's list is coded
         crossed = [f"{typ}|{x}" for x in f] + [f"*|{x}" for x in f if not x.startswith(("cue=", "anchor=", "bow="))]
         return Candidate(si, typ, s, t, trigger, crossed)
 
@@ -404,6 +409,13 @@ def _path(a: Token, b: Token) -> tuple[list[str], list[str]]:
             break
         node = node.head
     return up, ["far"]
+
+
+def _partners(syn: _Syntax, ms: list[ActorSpan], here: dict[str, list[ActorSpan]]) -> set[str]:
+    """The actors of the sentence that stand in one coordination with one of ``ms``."""
+    roots = {syn.root(m).i for m in ms}
+    return {code for code, others in here.items()
+            if any(syn.root(o).i in roots for o in others)}
 
 
 def _same_list(syn: _Syntax, a: ActorSpan, b: ActorSpan) -> bool:

@@ -637,6 +637,12 @@ class Extractor:
         if cand.type in {"AID", "TRADE", "SANCTION", "REQUEST"}:
             skip = {i for m in actors.mentions for i in range(m.start, m.end)}
             items = self.aid.items([t for t in clause if t.i != trig.i], skip, quantities, sent)
+            if cand.type == "AID" and not any(i.quantity for i in items):
+                # a noun trigger's clause is the noun alone ("assistance ..., sending 2.5
+                # million shots"): the sentence's goods, when they carry the figure it lacks
+                wider = self.aid.items([t for t in sent if t.i != trig.i], skip, quantities, sent)
+                if not items or any(i.quantity for i in wider):
+                    items = wider
             money = self.aid.money_in(clause, moneys, sent)
             if money is None and cand.type == "AID" and len(moneys) == 1:
                 money = moneys[0]

@@ -159,7 +159,8 @@ class LearnedExtractor:
                     covered.add((k, si))
                     out.append(((si, e.evidence.trigger_start, str(k)),
                                 replace(e, confidence=round(score[k], 3), extractor=self.name)))
-        return [ev for _, ev in sorted(out, key=lambda o: o[0])]
+        return carry_packages([ev for _, ev in sorted(out, key=lambda o: o[0])],
+                              parsed.rule_events)
 
     def _describe(self, parsed: ParsedArticle, cand: Candidate) -> Event | None:
         ev = self.describe(parsed, cand)
@@ -174,6 +175,40 @@ class LearnedExtractor:
                        date=sibling.date, date_precision=sibling.date_precision,
                        date_text=sibling.date_text, claim=sibling.claim,
                        granularity=sibling.granularity, transfer_mode=sibling.transfer_mode)
+
+
+PACKAGE_BACK = 2  # sentences before a list of recipients where its package may be stated
+
+
+def carry_packages(events: list[Event], rule_events: list[Event]) -> list[Event]:
+    """Recipients listed after the package they share get its figures.
+
+    News states a package for unnamed recipients ("3 million of these doses will be sent to
+    countries across Africa", "1,100 tons of medical equipment to critical areas") and names
+    them in the next sentence ("Countries supported include A, B and C"). An AID event
+    with a named recipient and no counted goods takes the counted goods of the same donor's
+    AID to unnamed recipients stated just before, as a package (the figure is the text's,
+    shared by the recipients, never a share of it).
+    """
+    packages = [e for e in rule_events if e.type == "AID" and e.target is None and
+                e.source is not None and (e.value is not None or any(i.quantity for i in e.items))]
+    if not packages:
+        return events
+    out = []
+    for ev in events:
+        si = ev.evidence.sentence_index
+        counted = tuple(i for i in ev.items if i.quantity)
+        if ev.type == "AID" and ev.target is not None and ev.source is not None and \
+                not counted and ev.value is None:
+            before = [p for p in packages if p.source.code == ev.source.code and
+                      0 < si - p.evidence.sentence_index <= PACKAGE_BACK]
+            if before:
+                pkg = max(before, key=lambda p: p.evidence.sentence_index)
+                counted = tuple(i for i in pkg.items if i.quantity or i.item_class == "money")
+                kept = tuple(i for i in ev.items if i.item_class not in {c.item_class for c in counted})
+                ev = replace(ev, items=counted + kept, value=pkg.value, granularity="package")
+        out.append(ev)
+    return out
 
 
 def _key(e: Event) -> tuple:

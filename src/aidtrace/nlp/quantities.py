@@ -63,7 +63,7 @@ class Quantity:
 # Keys are singular; unit_for_noun strips plural endings. Why each group maps where it does:
 UNIT_FOR_NOUN: dict[str, str] = {
     # Vaccines are reported in doses whatever the noun: "9 million vaccines" means doses.
-    **dict.fromkeys(["dose", "vaccine", "jab"], "doses"),
+    **dict.fromkeys(["dose", "vaccine", "jab", "shot"], "doses"),
     # Every weight becomes tons so that shipments add up; find_quantities scales kg and lb.
     **dict.fromkeys(["ton", "tonne", "kilogram", "kilogramme", "kilo", "kg", "lb"], "tons"),
     # Protective clothing is counted in sets (gown, cap, overshoes), not pieces.
@@ -97,6 +97,8 @@ UNIT_FOR_NOUN: dict[str, str] = {
     **{"litre": "litres", "liter": "litres", "gallon": "gallons", "roll": "rolls",
        "pallet": "pallets", "truckload": "truckloads", "carton": "cartons", "sack": "sacks"},
 }
+# Words between "of" and the whole a part is taken from: "of the 100 million", "of these doses"
+_PART_OF = {"the", "these", "those", "its", "their", "our", "this", "that"}
 # Counted words whose "of" phrase names the goods: "37.5 million sets of protective clothing".
 _CONTAINERS = {"set", "dose", "piece", "unit", "item", "box", "carton", "bag", "sack",
                "package", "parcel", "bottle", "pallet", "pack", "pair", "vial", "kit", "team",
@@ -656,8 +658,19 @@ def _partitive(text: str, toks: list[_Tok], num: _Num) -> Quantity | None:
     j = num.end
     if num.value is None or j >= len(toks) or toks[j].low != "of":
         return None
-    j += 2 if j + 1 < len(toks) and toks[j + 1].low == "the" else 1
+    det = j + 1 < len(toks) and toks[j + 1].low in _PART_OF
+    j += 2 if det else 1
     whole = _number_at(toks, j) if j < len(toks) else None
+    if whole is None and toks[j - 1].low in {"these", "those"} and num.value > 1 and j < len(toks):
+        # "3 million of these doses": the part of a package stated before ("one of the
+        # helicopters" is a reference to one, not a count)
+        head = _head(toks, j, lexicon_only=True)
+        unit = unit_for_noun(toks[head[1]].low) if head else None
+        if head is None or unit is None:
+            return None
+        start, end = toks[num.start].start, toks[head[1]].end
+        return Quantity(start, end, text[start:end], num.value, unit,
+                        text[toks[head[0]].start:end], _qualifier(text, start))
     if whole is None or whole.value is None or _excluded(text, toks, whole):
         return None
     counted = _quantity(text, toks, whole)
