@@ -1,6 +1,6 @@
-"""Run the four scale benchmarks, each in its own process, and print their figures together.
+"""Run the five scale benchmarks, each in its own process, and print their figures together.
 
-    python benchmarks/run_all.py            # the sizes behind benchmarks/README.md (~20 min, 2 cores)
+    python benchmarks/run_all.py            # the sizes behind benchmarks/README.md (long: incremental builds stores of 100k and 1M articles)
     python benchmarks/run_all.py --quick    # CI smoke test (tests/test_runner.py): tiny sizes, 2-3 minutes
     python benchmarks/run_all.py --only overhead,store --json out/bench.json
 
@@ -23,12 +23,14 @@ FULL = {
     "scaling": ["--articles", "400"],
     "memory": ["--size", "1000,20000"],
     "store": ["--events", "1000000", "--sample", "500"],
+    "incremental": [],  # 0, 100k and 1M stored: long (building the 1M store alone ~1 min)
 }
 QUICK = {
     "overhead": ["--articles", "12", "--rounds", "1"],
     "scaling": ["--articles", "16", "--no-dask"],
     "memory": ["--size", "30,120"],
     "store": ["--events", "5000", "--sample", "50"],
+    "incremental": ["--sizes", "0,2000", "--articles", "12", "--scaling-articles", "24"],
 }
 
 
@@ -68,6 +70,12 @@ def summary(results: dict[str, dict[str, Any]]) -> None:
         r = results["store"]
         print(f"4. store      {r['events']:,} events loaded in {r['load_s']} s "
               f"({r['load_events_per_s']:,} events/s), {r['db_mb']:,} MB on disk")
+    if "incremental" in results:
+        r = results["incremental"]
+        big = max(r["sizes"], key=lambda row: row["stored_before"])
+        print(f"5. increment  at {big['stored_before']:,} stored: start-up {big['startup_s']} s, writer CPU "
+              f"{big['writer_cpu_ms_per_article']} ms/article, time vs empty {big['ratio_to_empty']}; "
+              f"store-only 2 workers vs 1: {r['scaling']['speedup_2']:.2f}")
 
 
 def main() -> None:

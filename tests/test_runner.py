@@ -338,7 +338,7 @@ def test_cli_store_only_with_two_workers_equals_single_process(tmp_path: Path) -
 
 
 def test_benchmarks_smoke(tmp_path: Path) -> None:
-    """CI runs the four scale benchmarks at tiny sizes (``run_all.py --quick``): each must run
+    """CI runs the five scale benchmarks at tiny sizes (``run_all.py --quick``): each must run
     to the end and report its figures. No timing is asserted."""
     out = tmp_path / "bench.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run_all.py"), "--quick",
@@ -346,8 +346,12 @@ def test_benchmarks_smoke(tmp_path: Path) -> None:
                           cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     figures = json.loads(out.read_text())
-    assert set(figures) == {"overhead", "scaling", "memory", "store"}
+    assert set(figures) == {"overhead", "scaling", "memory", "store", "incremental"}
     assert figures["overhead"]["extract_ratio"] > 0 and figures["overhead"]["stored"] == 12
     assert figures["scaling"]["efficiency_2"] > 0
     assert all(run["peak_rss_total_mb"] > 0 for run in figures["memory"]["runs"])
     assert figures["store"]["events"] == 5000 and figures["store"]["db_mb"] > 0
+    inc = figures["incremental"]  # every size ingested the same 12 articles, all stored
+    assert [r["stored_before"] for r in inc["sizes"]] == [0, 2000, 0]
+    assert all(r["stored"] == 12 and r["ratio_to_empty"] > 0 for r in inc["sizes"])
+    assert inc["scaling"]["speedup_2"] > 0
