@@ -267,7 +267,7 @@ class CandidateFinder:
         if any((typ, s) in rules["src"].get(si - b, ()) for b in (1, 2, 3)):
             f.append("rule=src_prev")  # the same actor gave this type just before
         if tm and any((typ, s, p) in rules["sent"].get(si, ())
-                      for p in _partners(syn, tm, here) if p != t):
+                      for p in syn.partners(tm, here) if p != t):
             f.append("rule=list_partner")  # another member of the target's list is coded
         crossed = [f"{typ}|{x}" for x in f] + [f"*|{x}" for x in f if not x.startswith(("cue=", "anchor=", "bow="))]
         return Candidate(si, typ, s, t, trigger, crossed)
@@ -284,6 +284,7 @@ class _Syntax:
         self.roots: dict[int, Token] = {}
         self.nearest_memo: dict[tuple[int, int], tuple[int, ActorSpan]] = {}
         self.features_memo: dict[tuple[int, int | None], list[str]] = {}
+        self.partners_memo: dict[int, set[str]] = {}
 
     def root(self, m: ActorSpan) -> Token:
         """The token that stands for a mention in the tree: its root, or, for a member of
@@ -309,6 +310,17 @@ class _Syntax:
                       key=lambda dm: (dm[0], dm[1].start))
             self.nearest_memo[k] = hit
         return hit
+
+    def partners(self, ms: list[ActorSpan], here: dict[str, list[ActorSpan]]) -> set[str]:
+        """The actors of the sentence (``here``) in one coordination with one of ``ms`` (an
+        actor's mentions there): once per actor and sentence, not once per pair."""
+        k = ms[0].start
+        found = self.partners_memo.get(k)
+        if found is None:
+            roots = {self.root(m).i for m in ms}
+            found = self.partners_memo[k] = {code for code, others in here.items()
+                                             if any(self.root(o).i in roots for o in others)}
+        return found
 
     def features(self, m: ActorSpan, cue: int | None) -> list[str]:
         k = (m.start, cue)
@@ -409,13 +421,6 @@ def _path(a: Token, b: Token) -> tuple[list[str], list[str]]:
             break
         node = node.head
     return up, ["far"]
-
-
-def _partners(syn: _Syntax, ms: list[ActorSpan], here: dict[str, list[ActorSpan]]) -> set[str]:
-    """The actors of the sentence that stand in one coordination with one of ``ms``."""
-    roots = {syn.root(m).i for m in ms}
-    return {code for code, others in here.items()
-            if any(syn.root(o).i in roots for o in others)}
 
 
 def _same_list(syn: _Syntax, a: ActorSpan, b: ActorSpan) -> bool:

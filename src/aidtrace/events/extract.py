@@ -638,8 +638,8 @@ class Extractor:
             skip = {i for m in actors.mentions for i in range(m.start, m.end)}
             items = self.aid.items([t for t in clause if t.i != trig.i], skip, quantities, sent)
             if cand.type == "AID" and not any(i.quantity for i in items):
-                # a noun trigger's clause is the noun alone ("assistance ..., sending 2.5
-                # million shots"): the sentence's goods, when they carry the figure it lacks
+                # the trigger's clause may miss the goods ("assistance ..., sending 2.5
+                # million shots"): the sentence's, when they carry the figure it lacks
                 wider = self.aid.items([t for t in sent if t.i != trig.i], skip, quantities, sent)
                 if not items or any(i.quantity for i in wider):
                     items = wider

@@ -204,9 +204,9 @@ def carry_packages(events: list[Event], rule_events: list[Event]) -> list[Event]
                       0 < si - p.evidence.sentence_index <= PACKAGE_BACK]
             if before:
                 pkg = max(before, key=lambda p: p.evidence.sentence_index)
-                counted = tuple(i for i in pkg.items if i.quantity or i.item_class == "money")
-                kept = tuple(i for i in ev.items if i.item_class not in {c.item_class for c in counted})
-                ev = replace(ev, items=counted + kept, value=pkg.value, granularity="package")
+                shared = tuple(i for i in pkg.items if i.quantity or i.item_class == "money")
+                kept = tuple(i for i in ev.items if i.item_class not in {c.item_class for c in shared})
+                ev = replace(ev, items=shared + kept, value=pkg.value, granularity="package")
         out.append(ev)
     return out
 
