@@ -3,9 +3,10 @@
 ``aidtrace train`` parses the gold articles once, labels every candidate from the gold
 (a candidate is positive when a gold event of its key quotes its sentence), prunes
 features that occur in fewer than ``MIN_ARTICLES`` training articles (so that nothing
-can name one text), and fits a LightGBM classifier with a fixed seed. Thresholds per
-event type are chosen on out-of-fold scores of an inner split of the training articles
-only, never on the articles a model is evaluated on.
+can name one text), and fits the candidate model with a fixed seed. The key model
+(``events/model.py``) learns from candidate scores of an inner split of the training
+articles, as it will meet them on new text, and its threshold from a split of those: all
+chosen inside the training articles, never on the articles a model is evaluated on.
 
 ``cross_validate`` is the number to optimise: article-level K folds, articles that tell
 the same story kept in one fold, a model retrained on each fold's training part, and the
@@ -25,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from .events.candidates import Candidate, CandidateFinder, ParsedArticle
-from .events.model import MODEL_VERSION, EventModel, features_matrix
-from .models import EVENT_TYPES, Article
+from .events.model import (KEY_CATEGORICAL, KEY_FEATURES, MODEL_VERSION, EventModel,
+                           features_matrix, key_features)
+from .models import Article
 
 SEED = 13
 MIN_ARTICLES = 3  # a feature seen in fewer training articles is dropped
@@ -35,14 +37,20 @@ PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31,
           "min_data_in_leaf": 10, "feature_fraction": 0.3, "bagging_fraction": 0.8,
           "bagging_freq": 1, "deterministic": True, "force_row_wise": True, "num_threads": 2,
           "verbose": -1}
-INNER_FOLDS = 3  # for choosing thresholds inside the training articles
-THRESHOLD_GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))  # 0.20 .. 0.80
+INNER_FOLDS = 3  # candidate scores the key model learns from come from this inner split
+KEY_FOLDS = 3  # and its threshold from this split of those
+KEY_ROUNDS = 200
+KEY_PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 7,
+              "min_data_in_leaf": 20, "deterministic": True, "force_row_wise": True,
+              "num_threads": 2, "verbose": -1}
+THRESHOLD_GRID = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))  # 0.20 .. 0.80
 
 
 @dataclass
 class GoldArticle:
     article: Article
     gold: dict[str, Any]  # the gold row: {"article", "published", "events": [...]}
+    folder: Path  # the corpus folder it was read from (figures are also reported by folder)
 
 
 @dataclass
@@ -76,7 +84,7 @@ def load_corpus(dirs: Iterable[str | Path]) -> list[GoldArticle]:
                 pub = date.fromisoformat(r["published"]) if r.get("published") else None
                 art = Article(id=str(r["id"]), text=r["text"], url=r.get("url"),
                               title=r.get("title"), published=pub, outlet=r.get("outlet"))
-                out.append(GoldArticle(art, gold[str(r["id"])]))
+                out.append(GoldArticle(art, gold[str(r["id"])], d))
     return out
 
 
@@ -157,7 +165,8 @@ def examples(parsed: list[ParsedArticle], gold: dict[str, dict[str, Any]],
 
 # -- fitting -------------------------------------------------------------------------------
 def fit(train: list[Example], seed: int = SEED, inner: bool = True) -> EventModel:
-    """Boosted trees over the pruned features; thresholds from an inner split."""
+    """The candidate model over the pruned features, then (``inner``) the key model and
+    its threshold, learned from out-of-fold candidate scores of an inner split."""
     import lightgbm
 
     df: dict[str, int] = defaultdict(int)
@@ -172,47 +181,58 @@ def fit(train: list[Example], seed: int = SEED, inner: bool = True) -> EventMode
     booster = lightgbm.train({**PARAMS, "seed": seed}, data, num_boost_round=ROUNDS)
     model = EventModel(vocab=vocab, booster=booster, thresholds={"*": 0.5})
     if inner and len(train) >= 2 * INNER_FOLDS:
-        model.thresholds = choose_thresholds(train, seed)
+        model.key_booster, model.thresholds = fit_keys(inner_scores(train, seed), seed)
     return model
 
 
-def choose_thresholds(train: list[Example], seed: int) -> dict[str, float]:
-    """Per-type thresholds that maximise F1 on out-of-fold scores inside ``train``."""
-    scored: list[tuple[Example, list[tuple[Candidate, float]]]] = []
+def inner_scores(train: list[Example], seed: int) -> list[tuple[Example, list[float]]]:
+    """Candidate scores of every training article from a candidate model that did not see
+    it (INNER_FOLDS folds): what the key model learns from, as it will meet them."""
+    scored: list[tuple[Example, list[float]]] = []
     for part in story_folds([ex.gold for ex in train], INNER_FOLDS, seed + 1):
-        inside = [ex for ex in train if ex.gold["article"] not in part]
-        model = fit(inside, seed, inner=False)
-        for ex in train:
-            if ex.gold["article"] in part:
-                scored.append((ex, list(zip(ex.candidates, model.probabilities(ex.candidates)))))
-    out: dict[str, float] = {}
-    overall = _best_threshold(scored, None)
-    out["*"] = overall
-    for typ in EVENT_TYPES:
-        out[typ] = _best_threshold(scored, typ, default=overall)
-    return out
+        model = fit([ex for ex in train if ex.gold["article"] not in part], seed, inner=False)
+        scored += [(ex, model.probabilities(ex.candidates)) for ex in train
+                   if ex.gold["article"] in part]
+    return scored
 
 
-def _best_threshold(scored, typ: str | None, default: float = 0.5) -> float:
-    best, best_f = default, -1.0
+def fit_keys(scored: list[tuple[Example, list[float]]], seed: int) -> tuple[Any, dict[str, float]]:
+    """The key model on out-of-fold candidate scores, and its threshold: the one that
+    maximises F1 when the key model is itself scored out of fold (KEY_FOLDS)."""
+    rows = [(ex, *key_features(ex.candidates, probs)) for ex, probs in scored]
+    chosen: list[tuple[Example, list[tuple], Any]] = []
+    for part in story_folds([ex.gold for ex, _ in scored], KEY_FOLDS, seed + 2):
+        booster = _fit_key_booster([r for r in rows if r[0].gold["article"] not in part], seed)
+        chosen += [(ex, keys, booster.predict(x, num_threads=1)) for ex, keys, x in rows
+                   if ex.gold["article"] in part and keys]
+    best, best_f = 0.5, -1.0
     for th in THRESHOLD_GRID:
         tp = fp = fn = 0
-        for ex, cs in scored:
-            best_p: dict[tuple, float] = {}
-            for c, p in cs:
-                if typ is None or c.type == typ:
-                    best_p[c.key] = max(p, best_p.get(c.key, 0.0))
-            pred = {k for k, p in best_p.items() if p >= th}
-            req, opt = _gold_keys(ex.gold, typ)
-            tp += len(pred & req)
-            fp += len(pred - req - opt)
-            fn += len(req - pred)
-        if tp + fp + fn == 0:
-            continue
-        f = 2 * tp / (2 * tp + fp + fn)
+        for ex, keys, s in chosen:
+            pred = {k for k, v in zip(keys, s) if v >= th}
+            req, opt = _gold_keys(ex.gold, None)
+            tp, fp, fn = tp + len(pred & req), fp + len(pred - req - opt), fn + len(req - pred)
+        f = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
         if f > best_f + 1e-9:
             best, best_f = th, f
-    return best
+    return _fit_key_booster(rows, seed), {"*": best}
+
+
+def _fit_key_booster(rows: list[tuple[Example, list[tuple], Any]], seed: int) -> Any:
+    import lightgbm
+    import numpy as np
+
+    xs, ys = [], []
+    for ex, keys, x in rows:
+        req, opt = _gold_keys(ex.gold, None)
+        for k, r in zip(keys, x):
+            if k in req or k not in opt:  # an optional key is neither right nor wrong
+                xs.append(r)
+                ys.append(int(k in req))
+    data = lightgbm.Dataset(np.array(xs).reshape(len(xs), len(KEY_FEATURES)), label=ys,
+                            categorical_feature=KEY_CATEGORICAL,
+                            params={"verbose": -1, "seed": seed})
+    return lightgbm.train({**KEY_PARAMS, "seed": seed}, data, num_boost_round=KEY_ROUNDS)
 
 
 def _gold_keys(gold: dict[str, Any], typ: str | None) -> tuple[set, set]:
@@ -303,5 +323,6 @@ def train_model(exs: list[Example], items: list[GoldArticle], command: str,
     model.meta = {"version": MODEL_VERSION, "command": command, "seed": seed,
                   "articles": len(items), "corpus_sha256": corpus_hash(items),
                   "features": len(model.vocab), "min_articles": MIN_ARTICLES,
-                  "rounds": ROUNDS, "params": PARAMS}
+                  "rounds": ROUNDS, "params": PARAMS, "key_rounds": KEY_ROUNDS,
+                  "key_params": KEY_PARAMS, "key_features": list(KEY_FEATURES)}
     return model

@@ -80,7 +80,8 @@ def cross_validation(k: int, corpus: list[Path] | None, gold: list[Path] | None,
     corpora = list(corpus or default_corpora())
     extra = list(gold or [])
     items, exs, pipeline = _examples(corpora, extra)
-    extra_ids = {g.article.id for g in items} - {g.article.id for g in _base(corpora)}
+    base_ids = {g.article.id for g in items if g.folder in corpora}
+    extra_ids = {g.article.id for g in items} - base_ids
     runs = [("with extra gold", exs)] if extra_ids else []
     base = [ex for ex in exs if ex.gold["article"] not in extra_ids]
     runs.insert(0, ("corpus", base))
@@ -90,9 +91,9 @@ def cross_validation(k: int, corpus: list[Path] | None, gold: list[Path] | None,
     for name, subset in runs:
         if len(runs) > 1:
             typer.echo(f"== {name}: {len(subset)} articles")
-        typer.echo(f"candidate recall {candidate_recall(subset)['recall']:.3f} "
-                   f"({candidate_recall(subset)['found']}/{candidate_recall(subset)['keys']} "
-                   f"gold keys, {candidate_recall(subset)['candidates']} candidates)")
+        cr = candidate_recall(subset)
+        typer.echo(f"candidate recall {cr['recall']:.3f} ({cr['found']}/{cr['keys']} gold keys, "
+                   f"{cr['candidates']} candidates)")
         folds = cross_validate(subset, k, pipeline.extractor.describe,
                                progress=lambda i: typer.echo(f"  fold {i + 1}/{k} trained", err=True))
         gold_rows = {ex.gold["article"]: ex.gold for ex in subset}
@@ -105,9 +106,9 @@ def cross_validation(k: int, corpus: list[Path] | None, gold: list[Path] | None,
                        f"R {e['recall']:.3f} F1 {e['f1']:.3f}")
         pooled = [row for f in folds for row in f.events]
         rep = score(list(gold_rows.values()), pooled)
-        rep["candidate_recall"] = candidate_recall(subset)
+        rep["candidate_recall"] = cr
         rep["folds"] = [{"fold": f.fold + 1, "articles": sorted(f.articles)} for f in folds]
-        rep["by_corpus"] = _by_corpus(corpora, extra, gold_rows, pooled)
+        rep["by_corpus"] = _by_corpus(items, gold_rows, pooled)
         results[name] = {k2: v for k2, v in rep.items() if k2 != "errors"}
         typer.echo("pooled out-of-fold, by corpus folder:")
         for folder, ev in rep["by_corpus"].items():
@@ -129,7 +130,7 @@ def cross_validation(k: int, corpus: list[Path] | None, gold: list[Path] | None,
     typer.echo(f"F1 {e['f1']:.3f}")
 
 
-def _by_corpus(corpora: list[Path], extra: list[Path], gold_rows: dict[str, Any],
+def _by_corpus(items: list[Any], gold_rows: dict[str, Any],
                pooled: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Pooled out-of-fold event figures of each corpus folder's articles on their own.
 
@@ -137,21 +138,14 @@ def _by_corpus(corpora: list[Path], extra: list[Path], gold_rows: dict[str, Any]
     reading dev/, so its out-of-fold figure is far above that of texts nobody tuned on; the
     other folders' figure is the one to expect on new text.
     """
-    from ..train import load_corpus
-
+    folders: dict[Path, set[str]] = {}
+    for g in items:
+        if g.article.id in gold_rows:
+            folders.setdefault(g.folder, set()).add(g.article.id)
     out: dict[str, dict[str, Any]] = {}
-    for folder in [*corpora, *(Path(g).parent for g in extra)]:
-        ids = {g.article.id for g in load_corpus([folder])} & set(gold_rows)
-        if not ids:
-            continue
+    for folder, ids in folders.items():
         rep = score([gold_rows[a] for a in sorted(ids)],
                     [row for row in pooled if str(row["article"]) in ids])
         out[folder.name if folder.name not in out else str(folder)] = \
             {"articles": len(ids), **rep["events"]}
     return out
-
-
-def _base(corpora: list[Path]) -> list[Any]:
-    from ..train import load_corpus
-
-    return load_corpus(corpora)

@@ -18,7 +18,7 @@ sentence; lemma features are kept only when they occur in several training artic
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -34,7 +34,9 @@ from .layout import is_list_line
 
 CONTEXT_BACK = 8  # sentences before this one whose actors stay candidates
 SALIENT = 3  # the article's most mentioned actors are candidates everywhere
-INHERIT_BACK = 3  # a sentence with actors but no cue (a list line) takes the types above it
+INHERIT_BACK = 3  # a sentence with actors but no cue (a list line) takes the types of the
+# last cue sentence, when at most this many sentences with actors came between (sub-headings
+# without actors, "(Africa: 25 countries)", do not count)
 ACTOR_KINDS = {"state", "org", "group", "capital", "demonym", "person", "role", "pronoun"}
 SYMMETRIC = {"CONSULT"}
 
@@ -58,7 +60,15 @@ class Candidate:
     source: str
     target: str | None
     trigger: int  # token index of the cue nearest the arguments (the evidence's trigger)
-    features: list[str] = field(default_factory=list)
+    # the features, in blocks: most blocks are shared by every pair of a sentence and type
+    # (or by every pair one mention is in) and are the same list object, so that mapping
+    # them to model columns is done once per block (``model.features_matrix``)
+    parts: tuple[list[str], ...] = ()
+    rule_key: bool = False  # the rule extractor coded this key in this sentence
+
+    @property
+    def features(self) -> list[str]:
+        return [f for part in self.parts for f in part]
 
     @property
     def key(self) -> tuple[str, str, str | None]:
@@ -120,15 +130,17 @@ class CandidateFinder:
         quoted = _quoted_tokens(doc)
         syn = _Syntax(doc)
         out: list[Candidate] = []
-        last_types: tuple[int, dict[str, list[int]]] | None = None
+        heading: dict[str, list[int]] = {}  # the cues of the last sentence that had some
+        lines_since = 0  # sentences with actors since then
         for si, sent in enumerate(sents):
             cue_toks = self._cues(sent)
             own = bool(cue_toks)
-            if not cue_toks and by_sent[si] and last_types is not None and \
-                    si - last_types[0] <= INHERIT_BACK:
-                cue_toks = {t: [] for t in last_types[1]}  # a list line under its heading
             if own:
-                last_types = (si, cue_toks)
+                heading, lines_since = cue_toks, 0
+            elif by_sent[si] and heading:
+                lines_since += 1
+                if lines_since <= INHERIT_BACK:
+                    cue_toks = {t: [] for t in heading}  # a list line under its heading
             if not cue_toks:
                 continue
             here = by_sent[si]
@@ -150,17 +162,22 @@ class CandidateFinder:
             sfeats += sorted({f"bow={t.lemma_.lower()}" for t in sent
                               if t.pos_ in {"VERB", "NOUN"} and t.is_alpha})
             for typ, toks in cue_toks.items():
-                roles = {code: self._role(typ, code, here.get(code), toks, ctx.get(code, []),
+                # what every pair of this sentence and type shares is crossed once, here
+                roles = {code: self._role(code, here.get(code), ctx.get(code, []),
                                           code == outlet, kinds.get(code), quoted)
                          for code in pool}
-                tfeats = sfeats + [f"cue={doc[t].lemma_.lower()}" for t in toks] + \
-                    ([] if own else ["inherited"])
+                as_source = {code: _cross(typ, ["S:" + x for x in r]) for code, r in roles.items()}
+                as_target = {code: _cross(typ, ["T:" + x for x in r]) for code, r in roles.items()}
+                as_target[None] = _cross(typ, ["T:none"])
+                shared = _cross(typ, sfeats + [f"cue={doc[t].lemma_.lower()}" for t in toks] +
+                                ([] if own else ["inherited"]))
                 for s in pool:
                     for t in pool + [None]:
                         if s == t or (here and s not in here and t not in here):
                             continue
-                        out.append(self._candidate(si, typ, s, t, here, roles, tfeats, rules,
-                                                   toks, sent, syn))
+                        c = self._candidate(si, typ, s, t, here, rules, toks, sent, syn)
+                        c.parts = (shared, as_source[s], as_target[t], *c.parts)
+                        out.append(c)
         return out
 
     # -- pieces ---------------------------------------------------------------------
@@ -201,9 +218,10 @@ class CandidateFinder:
         return f
 
     @staticmethod
-    def _role(typ: str, code: str, mentions: list[ActorSpan] | None, cues: list[int],
-              ctx: list[str], is_outlet: bool, kind: str | None, quoted: set[int]) -> list[str]:
-        """How one actor stands to the type's cues in this sentence, as features."""
+    def _role(code: str, mentions: list[ActorSpan] | None, ctx: list[str], is_outlet: bool,
+              kind: str | None, quoted: set[int]) -> list[str]:
+        """How one actor stands to the sentence, as features: where it comes from (the
+        sentence itself or which context), what kind of actor it is, whether quoted."""
         f = [f"ctx={c}" for c in ctx]
         if is_outlet:
             f.append("is_outlet")
@@ -219,26 +237,22 @@ class CandidateFinder:
         return f
 
     def _candidate(self, si: int, typ: str, s: str, t: str | None,
-                   here: dict[str, list[ActorSpan]], roles: dict[str, list[str]],
-                   tfeats: list[str], rules: dict, toks: list[int], sent: Span,
+                   here: dict[str, list[ActorSpan]], rules: dict, toks: list[int], sent: Span,
                    syn: _Syntax) -> Candidate:
-        doc = sent.doc
+        """One pair against the type's cues: the features of this pair alone (the mention
+        nearest the shared cue read against it, the pair's relations, what the rules said
+        of it), crossed with the type. ``find`` adds what the pair shares with its sentence."""
         sm, tm = here.get(s), here.get(t) if t else None
         cue, sbest, tbest = _anchor(syn, sm, tm, toks)
         trigger = cue if cue is not None else sent.root.i
-        s_read = syn.features(sbest, cue) if sbest is not None else []
-        t_read = syn.features(tbest, cue) if tbest is not None else []
-        f = list(tfeats)
-        lemma = doc[cue].lemma_.lower() if cue is not None else "-"
-        f += ["S:" + x for x in roles[s] + s_read]
-        if t is None:
-            f.append("T:none")
-        else:
-            f += ["T:" + x for x in roles[t] + t_read]
-        sdep = next((x for x in s_read if x.startswith("rel=")), "rel=ctx")
-        tdep = next((x for x in t_read if x.startswith("rel=")), "rel=ctx" if t else "rel=none")
-        spath = next((x for x in s_read if x.startswith("up=")), "up=ctx")
-        tpath = next((x for x in t_read if x.startswith("up=")), "up=ctx" if t else "up=none")
+        f: list[str] = []
+        sdep, spath = "rel=ctx", "up=ctx"
+        tdep, tpath = ("rel=ctx", "up=ctx") if t else ("rel=none", "up=none")
+        if sbest is not None:
+            sdep, spath = syn.relation(sbest, cue)
+        if tbest is not None:
+            tdep, tpath = syn.relation(tbest, cue)
+        lemma = syn.lemma(cue)
         f.append(f"ST:{sdep}|{tdep}")
         f.append(f"ST:{spath}|{tpath}")
         f.append(f"anchor={lemma}")
@@ -252,7 +266,8 @@ class CandidateFinder:
                 f.append("same_list")
         key = (typ, s, t)
         rev = (typ, t, s)
-        if key in rules["sent"].get(si, ()):
+        rule_key = key in rules["sent"].get(si, ())
+        if rule_key:
             f.append("rule=key_sent")
         elif key in rules["art"]:
             f.append("rule=key_art")
@@ -269,8 +284,19 @@ class CandidateFinder:
         if tm and any((typ, s, p) in rules["sent"].get(si, ())
                       for p in syn.partners(tm, here) if p != t):
             f.append("rule=list_partner")  # another member of the target's list is coded
-        crossed = [f"{typ}|{x}" for x in f] + [f"*|{x}" for x in f if not x.startswith(("cue=", "anchor=", "bow="))]
-        return Candidate(si, typ, s, t, trigger, crossed)
+        parts = [syn.crossed_pair(typ, tuple(f))]
+        if sbest is not None:
+            parts.append(syn.crossed(typ, "S:", sbest, cue))
+        if tbest is not None:
+            parts.append(syn.crossed(typ, "T:", tbest, cue))
+        return Candidate(si, typ, s, t, trigger, tuple(parts), rule_key)
+
+
+def _cross(typ: str, feats: list[str]) -> list[str]:
+    """Each feature for this type, and (but for word identities, which only mean something
+    with their type) for every type: the model shares what a relation means across types."""
+    return [f"{typ}|{x}" for x in feats] + \
+        [f"*|{x}" for x in feats if not x.startswith(("cue=", "anchor=", "bow="))]
 
 
 # -- syntax of one mention against the cues ------------------------------------------------
@@ -285,6 +311,10 @@ class _Syntax:
         self.nearest_memo: dict[tuple[int, int], tuple[int, ActorSpan]] = {}
         self.features_memo: dict[tuple[int, int | None], list[str]] = {}
         self.partners_memo: dict[int, set[str]] = {}
+        self.crossed_memo: dict[tuple, list[str]] = {}
+        self.pair_memo: dict[tuple, list[str]] = {}
+        self.relation_memo: dict[tuple[int, int | None], tuple[str, str]] = {}
+        self.lemmas: dict[int, str] = {}
 
     def root(self, m: ActorSpan) -> Token:
         """The token that stands for a mention in the tree: its root, or, for a member of
@@ -328,6 +358,42 @@ class _Syntax:
         if f is None:
             f = self.features_memo[k] = _syntax(self.doc, self.root(m), m, cue)
         return f
+
+    def crossed(self, typ: str, role: str, m: ActorSpan, cue: int | None) -> list[str]:
+        """A mention's features against a cue, in a role ("S:", "T:"), crossed with the type."""
+        k = (typ, role, m.start, cue)
+        f = self.crossed_memo.get(k)
+        if f is None:
+            f = self.crossed_memo[k] = _cross(typ, [role + x for x in self.features(m, cue)])
+        return f
+
+    def crossed_pair(self, typ: str, feats: tuple[str, ...]) -> list[str]:
+        """A pair's own features crossed with the type: many pairs of an article have the
+        same ones, and share the list (and its columns in ``model.features_matrix``)."""
+        k = (typ, feats)
+        f = self.pair_memo.get(k)
+        if f is None:
+            f = self.pair_memo[k] = _cross(typ, list(feats))
+        return f
+
+    def relation(self, m: ActorSpan, cue: int | None) -> tuple[str, str]:
+        """The mention's ``rel=`` and ``up=`` features (its link to the clause, its first
+        steps up to the cue), which the pair features combine."""
+        k = (m.start, cue)
+        hit = self.relation_memo.get(k)
+        if hit is None:
+            f = self.features(m, cue)
+            hit = self.relation_memo[k] = (next(x for x in f if x.startswith("rel=")),
+                                           next((x for x in f if x.startswith("up=")), "up=ctx"))
+        return hit
+
+    def lemma(self, cue: int | None) -> str:
+        if cue is None:
+            return "-"
+        lem = self.lemmas.get(cue)
+        if lem is None:
+            lem = self.lemmas[cue] = self.doc[cue].lemma_.lower()
+        return lem
 
 
 def _anchor(syn: _Syntax, sm: list[ActorSpan] | None, tm: list[ActorSpan] | None,

@@ -1,21 +1,27 @@
 """The trained decisions of the learned extractor, and the extractor that uses them.
 
-The model is a LightGBM classifier over the candidates' string features (trained by
-``aidtrace train``, see ``train.py``): boosted trees, because whether an argument is a
-source depends on the trigger word, the relation and the type together, and trees learn
-those interactions that a linear model over the same features misses (cross-validated
-F1 0.56 against 0.53). One JSON file holds the feature vocabulary, the booster as
-LightGBM's own text format, a threshold per event type, and a record of the data and
-command that made it.
+Two LightGBM models (trained by ``aidtrace train``, see ``train.py``), both boosted trees,
+because whether an argument is a source depends on the trigger word, the relation and the
+type together, and trees learn those interactions that a linear model over the same
+features misses (cross-validated F1 0.56 against 0.53):
+- the *candidate* model scores each (sentence, type, source, target) candidate from its
+  string features;
+- the *key* model decides each (type, source, target) of an article from what the
+  candidate model said of it and of its rivals: its best and second-best sentence, how
+  many sentences report it, the same pair in the other direction or with another type,
+  the same source with other targets. A pair's events compete (AID one way or the
+  other, AID or COOPERATE) and only the article-wide view sees the competition.
+One JSON file holds the feature vocabulary, both boosters in LightGBM's own text format,
+the key model's threshold, and a record of the data and command that made it.
 
-Decisions are per article: a (type, source, target) key is an event when its best
-candidate scores above its type's threshold. Its details (items, figures, date, status,
-who says so) are read by the rules, which are exact there: from the rule extractor's event
-of the same key when it has one, else by the rule readers around the candidate's trigger.
+Details of a chosen key (items, figures, date, status, who says so) are read by the rules,
+which are exact there: from the rule extractor's event of the same key when it has one,
+else by the rule readers around the candidate's trigger.
 """
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -23,39 +29,128 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 
 from ..errors import DataFileError
-from ..models import Event
+from ..models import EVENT_TYPES, Event
 from .candidates import Candidate, CandidateFinder, ParsedArticle
 
-MODEL_VERSION = "aidtrace-learned/1"
+MODEL_VERSION = "aidtrace-learned/2"
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "event-model.json"
+# LightGBM's margin is twice the |log-odds| for a binary objective
+EARLY_STOP = {"pred_early_stop": True, "pred_early_stop_margin": 12.0, "pred_early_stop_freq": 50}
 
 
 def features_matrix(cands: list[Candidate], vocab: dict[str, int]) -> csr_matrix:
-    """One row per candidate, 1.0 where it has a feature of the vocabulary."""
-    cols: list[int] = []
-    indptr = [0]
-    for c in cands:
-        cols.extend(sorted({vocab[f] for f in c.features if f in vocab}))
-        indptr.append(len(cols))
-    return csr_matrix((np.ones(len(cols), dtype=np.float32), cols, indptr),
-                      shape=(len(cands), len(vocab)))
+    """One row per candidate, 1.0 where it has a feature of the vocabulary.
+
+    A feature block shared by many candidates (``Candidate.parts``) is mapped to columns
+    once; a feature twice in a row (a cue word the sentence holds twice) counts once."""
+    blocks: list[np.ndarray] = []
+    lengths = np.zeros(len(cands), dtype=np.int64)
+    columns: dict[int, np.ndarray] = {}  # id(block) -> its columns; blocks live as long as cands
+    for r, c in enumerate(cands):
+        for part in c.parts:
+            ids = columns.get(id(part))
+            if ids is None:
+                ids = columns[id(part)] = np.array([vocab[f] for f in part if f in vocab],
+                                                   dtype=np.int32)
+            blocks.append(ids)
+            lengths[r] += len(ids)
+    cols = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int32)
+    rows = np.repeat(np.arange(len(cands)), lengths)
+    m = coo_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)),
+                   shape=(len(cands), len(vocab))).tocsr()  # sums duplicates, sorts columns
+    m.data[:] = 1.0
+    return m
+
+
+def key_features(cands: list[Candidate], probs: list[float]) -> tuple[list[tuple], np.ndarray]:
+    """The keys of an article's candidates and one row of key-model features for each.
+
+    Columns (KEY_FEATURES): the key's best and second-best candidate score, how many of
+    its candidates score 0.2 or more, in how many sentences it is a candidate, its type
+    (categorical), whether it has no target, the best score of the reverse direction, of
+    the same pair with another type, of the same source with another target and of the
+    same target with another source, how many targets the source has for this type,
+    whether the rules coded it in some sentence, and its margin over its best rival."""
+    scores: dict[tuple, list[float]] = defaultdict(list)
+    sentences: dict[tuple, set[int]] = defaultdict(set)
+    rule: set[tuple] = set()
+    for c, p in zip(cands, probs):
+        scores[c.key].append(p)
+        sentences[c.key].add(c.sentence)
+        if c.rule_key:
+            rule.add(c.key)
+    top = {k: max(v) for k, v in scores.items()}
+    pair: dict[tuple, float] = defaultdict(float)  # (unordered pair, type) -> best
+    by_source: dict[tuple, list[float]] = defaultdict(list)
+    by_target: dict[tuple, list[float]] = defaultdict(list)
+    for (typ, s, t), p in top.items():
+        k = (frozenset((s, t)), typ)
+        pair[k] = max(pair[k], p)
+        by_source[(typ, s)].append(p)
+        by_target[(typ, t)].append(p)
+    keys = sorted(scores, key=str)
+    rows = []
+    for k in keys:
+        typ, s, t = k
+        ps = sorted(scores[k], reverse=True)
+        best = ps[0]
+        other_type = max((p for (pr, ty), p in pair.items()
+                          if pr == frozenset((s, t)) and ty != typ), default=0.0)
+        reverse = top.get((typ, t, s), 0.0) if t is not None else 0.0
+        other_target = _runner_up(by_source[(typ, s)], best)
+        other_source = _runner_up(by_target[(typ, t)], best)
+        rows.append((best, ps[1] if len(ps) > 1 else 0.0, sum(p >= 0.2 for p in ps),
+                     len(sentences[k]), EVENT_TYPES.index(typ), t is None, reverse, other_type,
+                     other_target, other_source, len(by_source[(typ, s)]), k in rule,
+                     best - max(reverse, other_target, other_source)))
+    return keys, np.array(rows, dtype=np.float64).reshape(len(rows), len(KEY_FEATURES))
+
+
+KEY_FEATURES = ("best", "second", "n_likely", "n_sentences", "type", "no_target", "reverse",
+                "other_type", "other_target", "other_source", "n_targets", "rule", "margin")
+KEY_CATEGORICAL = [KEY_FEATURES.index("type")]
+
+
+def _runner_up(values: list[float], best: float) -> float:
+    """The best of ``values`` once one occurrence of ``best`` (the key's own) is left out."""
+    rest = sorted(values, reverse=True)
+    if rest and rest[0] == best:
+        rest = rest[1:]
+    return rest[0] if rest else 0.0
 
 
 @dataclass
 class EventModel:
     vocab: dict[str, int]
-    booster: Any  # lightgbm.Booster
-    thresholds: dict[str, float]
+    booster: Any  # lightgbm.Booster: the candidate model
+    thresholds: dict[str, float]  # "*": of the key score (or the best candidate's, without one)
+    key_booster: Any = None  # lightgbm.Booster over key_features, or None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def key_scores(self, cands: list[Candidate], probs: list[float]) -> dict[tuple, float]:
+        """Each key's score: the key model's, or its best candidate's without one."""
+        if self.key_booster is None:
+            out: dict[tuple, float] = {}
+            for c, p in zip(cands, probs):
+                out[c.key] = max(p, out.get(c.key, 0.0))
+            return out
+        keys, rows = key_features(cands, probs)
+        if not keys:
+            return {}
+        return dict(zip(keys, (float(x) for x in self.key_booster.predict(rows, num_threads=1))))
+
     def probabilities(self, cands: list[Candidate]) -> list[float]:
+        """The model's probability of each candidate. Most candidates are clear negatives:
+        LightGBM stops adding trees for a row every 50 trees once its score is beyond the
+        margin (|log-odds| > 6, p < 0.0025), which no row scoring above 0.05 reaches on the
+        gold corpora (so no decision moves) and which halves the prediction time."""
         if not cands:
             return []
-        return [float(p) for p in self.booster.predict(features_matrix(cands, self.vocab),
-                                                       num_threads=1)]
+        return [float(p) for p in self.booster.predict(
+            features_matrix(cands, self.vocab), num_threads=1, **EARLY_STOP)]
 
     def threshold(self, typ: str) -> float:
         return self.thresholds.get(typ, self.thresholds.get("*", 0.5))
@@ -63,7 +158,8 @@ class EventModel:
     def save(self, path: str | Path) -> None:
         names = sorted(self.vocab, key=self.vocab.__getitem__)
         body = {"version": MODEL_VERSION, "meta": self.meta, "thresholds": self.thresholds,
-                "features": names, "booster": self.booster.model_to_string()}
+                "features": names, "booster": self.booster.model_to_string(),
+                "key_booster": self.key_booster.model_to_string() if self.key_booster else None}
         Path(path).write_text(json.dumps(body, indent=0) + "\n", encoding="utf-8")
 
     @classmethod
@@ -78,8 +174,9 @@ class EventModel:
             raise DataFileError(f"{path}: model version {body.get('version')!r}, this aidtrace "
                                 f"reads {MODEL_VERSION!r}; rebuild it with `aidtrace train`")
         booster = lightgbm.Booster(model_str=body["booster"])
+        keys = lightgbm.Booster(model_str=body["key_booster"]) if body.get("key_booster") else None
         return cls(vocab={n: i for i, n in enumerate(body["features"])}, booster=booster,
-                   thresholds=body["thresholds"], meta=body.get("meta") or {})
+                   thresholds=body["thresholds"], key_booster=keys, meta=body.get("meta") or {})
 
 
 @cache
@@ -91,25 +188,29 @@ def default_model() -> EventModel:
 
 
 def decide(model: EventModel, cands: list[Candidate]) -> list[tuple[Candidate, float]]:
-    """The candidates of every key whose best candidate clears its type's threshold: the
-    best one, and one per other sentence where the key also clears it.
+    """The candidates of every key whose score clears the threshold: its best one, and one
+    per other sentence where the key's candidate, scaled as the key was, also clears it.
 
     A key is one decision (is there such an event in the article?), but its reports are
     several: the same donor and recipient in a June shipment and an August one carry
     different items, figures and dates, and each sentence's details belong to its report.
     """
-    scored = list(zip(cands, model.probabilities(cands)))
+    probs = model.probabilities(cands)
+    keys = model.key_scores(cands, probs)
     best: dict[tuple, float] = {}
-    for c, p in scored:
+    for c, p in zip(cands, probs):
         best[c.key] = max(p, best.get(c.key, 0.0))
     per_sentence: dict[tuple, tuple[Candidate, float]] = {}
-    for c, p in scored:
-        k = c.key
-        if best[k] < model.threshold(c.type) or (p < model.threshold(c.type) and p < best[k]):
+    for c, p in zip(cands, probs):
+        k, th = c.key, model.threshold(c.type)
+        if keys[k] < th or best[k] <= 0.0:
+            continue
+        q = keys[k] * (p / best[k])  # the key's score at its best sentence, in proportion elsewhere
+        if q < th and p < best[k]:
             continue
         slot = (k, c.sentence)
-        if slot not in per_sentence or p > per_sentence[slot][1]:
-            per_sentence[slot] = (c, p)
+        if slot not in per_sentence or q > per_sentence[slot][1]:
+            per_sentence[slot] = (c, q)
     return list(per_sentence.values())
 
 
