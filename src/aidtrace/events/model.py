@@ -83,22 +83,24 @@ def key_features(cands: list[Candidate], probs: list[float]) -> tuple[list[tuple
         if c.rule_key:
             rule.add(c.key)
     top = {k: max(v) for k, v in scores.items()}
-    pair: dict[tuple, float] = defaultdict(float)  # (unordered pair, type) -> best
+    pair: dict[frozenset, dict[str, float]] = defaultdict(dict)  # unordered pair -> type -> best
     by_source: dict[tuple, list[float]] = defaultdict(list)
     by_target: dict[tuple, list[float]] = defaultdict(list)
     for (typ, s, t), p in top.items():
-        k = (frozenset((s, t)), typ)
-        pair[k] = max(pair[k], p)
+        types = pair[frozenset((s, t))]
+        types[typ] = max(types.get(typ, 0.0), p)
         by_source[(typ, s)].append(p)
         by_target[(typ, t)].append(p)
+    for group in (*by_source.values(), *by_target.values()):
+        group.sort(reverse=True)  # once per group, not once per key
     keys = sorted(scores, key=str)
     rows = []
     for k in keys:
         typ, s, t = k
         ps = sorted(scores[k], reverse=True)
         best = ps[0]
-        other_type = max((p for (pr, ty), p in pair.items()
-                          if pr == frozenset((s, t)) and ty != typ), default=0.0)
+        other_type = max((p for ty, p in pair[frozenset((s, t))].items() if ty != typ),
+                         default=0.0)
         reverse = top.get((typ, t, s), 0.0) if t is not None else 0.0
         other_target = _runner_up(by_source[(typ, s)], best)
         other_source = _runner_up(by_target[(typ, t)], best)
@@ -114,12 +116,12 @@ KEY_FEATURES = ("best", "second", "n_likely", "n_sentences", "type", "no_target"
 KEY_CATEGORICAL = [KEY_FEATURES.index("type")]
 
 
-def _runner_up(values: list[float], best: float) -> float:
-    """The best of ``values`` once one occurrence of ``best`` (the key's own) is left out."""
-    rest = sorted(values, reverse=True)
-    if rest and rest[0] == best:
-        rest = rest[1:]
-    return rest[0] if rest else 0.0
+def _runner_up(ranked: list[float], best: float) -> float:
+    """The best of ``ranked`` (sorted, highest first) once one occurrence of ``best`` (the
+    key's own) is left out."""
+    if ranked and ranked[0] == best:
+        return ranked[1] if len(ranked) > 1 else 0.0
+    return ranked[0] if ranked else 0.0
 
 
 @dataclass
