@@ -29,8 +29,12 @@ LIST = ("The Government of Japan decided to extend emergency grant aid to countr
 def test_a_list_under_sub_headings_keeps_the_heading_types(pipeline):
     """Sub-headings without actors between a cue heading and a list line do not end the
     list: Kenya, three lines below, is still a candidate recipient of Japan's aid."""
-    keys = {c.key for c in candidates(pipeline, LIST)}
+    cands = candidates(pipeline, LIST)
+    keys = {c.key for c in cands}
     assert {("AID", "JPN", "GHA"), ("AID", "JPN", "KEN"), ("AID", "JPN", "UGA")} <= keys
+    # each line knows its heading ("Recipient countries", sentence 1), where its package is
+    assert {c.heading for c in cands if c.target in {"GHA", "KEN"} and c.sentence > 1} == {1}
+    assert {c.heading for c in cands if c.sentence <= 1} == {None}
 
 
 def test_prose_with_actors_ends_a_list(pipeline):
@@ -70,7 +74,8 @@ def test_early_stopped_scores_equal_full_ones_where_they_matter(pipeline):
     cands = candidates(pipeline, LIST + "\nKenya thanked Japan for the aid, which arrived on Monday.")
     model = default_model()
     fast = np.array(model.probabilities(cands))
-    full = model.booster.predict(features_matrix(cands, model.vocab), num_threads=1)
+    x = features_matrix(cands, model.vocab)
+    full = np.mean([b.predict(x, num_threads=1) for b in model.boosters], axis=0)
     assert (full > 0.05).any() and (fast != full).any()  # some stopped early, some matter
     assert np.array_equal(fast[full > 0.05], full[full > 0.05])
     assert (fast[full <= 0.05] < 0.05).all()

@@ -160,3 +160,13 @@ def test_recipients_listed_after_a_package_carry_its_figures(pipeline):
     assert carry_packages(far, [package]) == far  # three sentences on: another story
     other = [replace(e, source=Actor(code="KOR", text="Korea")) for e in listed]
     assert carry_packages(other, [package]) == other  # another donor's list
+    # list lines under a heading (sentence 4) take the package stated before it, however
+    # far, with its status and date: a line of names has no verb of its own
+    lines = [replace(e, status="unknown", date=None, date_precision=None,
+                     evidence=replace(e.evidence, sentence_index=6)) for e in listed]
+    carried = carry_packages(lines, [package], {6: 4})
+    assert [(e.items[0].quantity, e.status, e.date) for e in carried] == \
+        [(3e6, package.status, package.date)] * 2
+    assert carry_packages(lines, [package]) == lines  # no heading: too far
+    total = replace(package, granularity="cumulative")  # "3 million doses so far": no package
+    assert carry_packages(listed, [total]) == listed

@@ -24,6 +24,17 @@ def test_lower_case_words_are_not_abbreviations(pipeline):
     assert "USA" not in codes and "WHO" not in codes
 
 
+def test_a_place_named_after_an_actor_is_not_that_actor(pipeline):
+    found = [(m.text, m.code) for m in mentions(
+        pipeline, "Japan will help 31 countries in Latin America and around Lake Chad. "
+                  "America and Chad welcomed it.") if m.kind != "pronoun"]
+    assert found == [("Japan", "JPN"), ("America", "USA"), ("Chad", "TCD")]
+    # the tokens-only matching of headlines skips them too
+    headline = pipeline.nlp.make_doc("Aid for cold chains in Latin America, from America")
+    assert [sp.text for sp in pipeline.finder.match(headline)] == ["America"]
+    assert pipeline.finder.match(headline)[0].start == 9  # the second one
+
+
 def test_pronouns_and_roles_point_back(pipeline):
     ms = mentions(pipeline, "Mike Pompeo spoke to reporters. He praised the aid. "
                             "Japan is a donor. The government said it would give more.")

@@ -8,8 +8,8 @@ import pytest
 
 from aidtrace.errors import DataFileError
 from aidtrace.events.candidates import Candidate
-from aidtrace.events.model import (KEY_FEATURES, EventModel, decide, default_model,
-                                   key_features)
+from aidtrace.events.model import (KEY_FEATURES, MODEL_VERSION, EventModel, decide,
+                                   default_model, key_features)
 
 
 def cand(sentence, typ, source, target, rule_key=False):
@@ -48,7 +48,7 @@ class FixedScores:
 def test_without_a_key_model_a_key_is_its_best_candidate():
     cands = [cand(0, "AID", "USA", "PAK"), cand(1, "AID", "USA", "PAK"),
              cand(2, "AID", "USA", "PAK"), cand(0, "SUPPORT", "PAK", "USA")]
-    model = EventModel(vocab={"x": 0}, booster=FixedScores([0.8, 0.5, 0.2, 0.3]),
+    model = EventModel(vocab={"x": 0}, boosters=[FixedScores([0.8, 0.5, 0.2, 0.3])],
                        thresholds={"*": 0.4})
     chosen = decide(model, cands)
     # the key's best sentence and the other sentence above the threshold; SUPPORT is below
@@ -63,7 +63,7 @@ def test_the_key_model_scales_each_sentence_of_its_key():
         def predict(self, rows, **_):
             return np.full(len(rows), 0.6)
 
-    model = EventModel(vocab={"x": 0}, booster=FixedScores([0.8, 0.5]), thresholds={"*": 0.4},
+    model = EventModel(vocab={"x": 0}, boosters=[FixedScores([0.8, 0.5])], thresholds={"*": 0.4},
                        key_booster=KeyScore())
     assert [(c.sentence, p) for c, p in decide(model, cands)] == [(0, 0.6)]  # 0.5 * 0.75 < 0.4
     model.thresholds = {"*": 0.3}
@@ -75,6 +75,7 @@ def test_the_key_model_scales_each_sentence_of_its_key():
 def test_the_shipped_model_round_trips(tmp_path):
     model = default_model()
     assert model.key_booster is not None and set(model.thresholds) == {"*"}
+    assert len(model.boosters) == model.meta["ensemble"] > 1
     path = tmp_path / "m.json"
     model.save(path)
     again = EventModel.load(path)
@@ -82,12 +83,15 @@ def test_the_shipped_model_round_trips(tmp_path):
     rows = np.random.default_rng(1).random((20, len(KEY_FEATURES)))
     rows[:, KEY_FEATURES.index("type")] = 0
     assert np.array_equal(again.key_booster.predict(rows), model.key_booster.predict(rows))
+    x = np.random.default_rng(2).integers(0, 2, (20, len(model.vocab))).astype(float)
+    for a, b in zip(again.boosters, model.boosters, strict=True):
+        assert np.array_equal(a.predict(x), b.predict(x))
 
 
 def test_a_model_of_another_version_is_refused_with_a_reason(tmp_path):
     path = tmp_path / "old.json"
     default_model().save(path)
-    path.write_text(path.read_text().replace('"aidtrace-learned/2"', '"aidtrace-learned/1"'))
+    path.write_text(path.read_text().replace(f'"{MODEL_VERSION}"', '"aidtrace-learned/1"'))
     with pytest.raises(DataFileError, match="rebuild it with `aidtrace train`"):
         EventModel.load(path)
 

@@ -65,6 +65,7 @@ class Candidate:
     # them to model columns is done once per block (``model.features_matrix``)
     parts: tuple[list[str], ...] = ()
     rule_key: bool = False  # the rule extractor coded this key in this sentence
+    heading: int | None = None  # a list line's: the sentence whose cues it inherits
 
     @property
     def features(self) -> list[str]:
@@ -131,12 +132,13 @@ class CandidateFinder:
         syn = _Syntax(doc)
         out: list[Candidate] = []
         heading: dict[str, list[int]] = {}  # the cues of the last sentence that had some
+        heading_si = 0  # and that sentence
         lines_since = 0  # sentences with actors since then
         for si, sent in enumerate(sents):
             cue_toks = self._cues(sent)
             own = bool(cue_toks)
             if own:
-                heading, lines_since = cue_toks, 0
+                heading, heading_si, lines_since = cue_toks, si, 0
             elif by_sent[si] and heading:
                 lines_since += 1
                 if lines_since <= INHERIT_BACK:
@@ -177,6 +179,7 @@ class CandidateFinder:
                             continue
                         c = self._candidate(si, typ, s, t, here, rules, toks, sent, syn)
                         c.parts = (shared, as_source[s], as_target[t], *c.parts)
+                        c.heading = None if own else heading_si
                         out.append(c)
         return out
 

@@ -42,6 +42,12 @@ CURRENCY_WORDS = {"franc", "francs", "dollar", "dollars", "pound", "pounds", "ru
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his"}
 GROUP_PRONOUNS = {"it", "its", "they", "their", "them", "we", "our", "us", "i", "me", "my"}
 NON_ACTOR_NORP = {"MEDIA"}
+# Places whose names hold an actor's name but are not that actor: a match inside one of
+# them is not a mention ("Latin America" is not the United States, "Lake Chad" not Chad).
+NON_ACTOR_PLACES = ("Latin America", "Central America", "South America", "North America",
+                    "the Americas", "Gulf of Guinea", "Lake Chad", "Congo Basin", "Congo River",
+                    "Korean Peninsula", "Sea of Japan", "Gulf of Mexico", "New Mexico",
+                    "New Jersey", "Jordan River")
 CASED_FORMS = {"abbrev", "demonym", "surname"}
 
 
@@ -76,6 +82,8 @@ class MentionFinder:
             table[key] = (entry, form)
         self.matcher.add("ACTOR", [nlp.make_doc(k) for k in self.entries])
         self.exact_matcher.add("ACTOR", [nlp.make_doc(k) for k in self.exact])
+        self.places = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.places.add("PLACE", [nlp.make_doc(k.lower()) for k in NON_ACTOR_PLACES])
 
     def lookup_surface(self, text: str) -> tuple[ActorEntry, str] | None:
         """The gazetteer entry for an exact surface form, honouring case rules."""
@@ -83,8 +91,13 @@ class MentionFinder:
         return min(cands, key=lambda h: self._rank(h[1])) if cands else None
 
     def match(self, doc: Doc) -> list[Span]:
-        return [doc[a:b] for _, a, b in self.matcher(doc)] + \
-            [doc[a:b] for _, a, b in self.exact_matcher(doc)]
+        """The gazetteer's names in ``doc``, but none inside a place named after an actor."""
+        places = self.places_in(doc)
+        return [doc[a:b] for m in (self.matcher, self.exact_matcher) for _, a, b in m(doc)
+                if not any(pa <= a and b <= pb for pa, pb in places)]
+
+    def places_in(self, doc: Doc) -> list[tuple[int, int]]:
+        return [(a, b) for _, a, b in self.places(doc)]
 
     @staticmethod
     def _rank(form: str) -> int:
@@ -106,9 +119,10 @@ class MentionFinder:
                 actor = self._resolve(span, published)
                 if actor is not None:
                     resolved[(span.start, span.end)] = actor
-        kept = filter_spans([doc[a:b] for a, b in resolved])
-        found = [resolved[(sp.start, sp.end)] for sp in kept
-                 if not (sp.end < len(doc) and doc[sp.end].lower_ in CURRENCY_WORDS)]  # "Swiss francs"
+        places = set(self.places_in(doc))  # an entity inside one ("America") gives way
+        kept = filter_spans([doc[a:b] for a, b in [*resolved, *places]])  # longest wins
+        found = [resolved[(sp.start, sp.end)] for sp in kept if (sp.start, sp.end) in resolved
+                 and not (sp.end < len(doc) and doc[sp.end].lower_ in CURRENCY_WORDS)]  # "Swiss francs"
         found.extend(self._references(doc, found))
         found.sort(key=lambda a: a.start)
         return self._link(found, doc)
