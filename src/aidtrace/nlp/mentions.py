@@ -90,9 +90,11 @@ class MentionFinder:
         cands = [h for h in (self.exact.get(text), self.entries.get(text.lower())) if h]
         return min(cands, key=lambda h: self._rank(h[1])) if cands else None
 
-    def match(self, doc: Doc) -> list[Span]:
-        """The gazetteer's names in ``doc``, but none inside a place named after an actor."""
-        places = self.places_in(doc)
+    def match(self, doc: Doc, places: list[tuple[int, int]] | None = None) -> list[Span]:
+        """The gazetteer's names in ``doc``, but none inside a place named after an actor
+        (``places``: ``places_in(doc)``, when the caller has them already)."""
+        if places is None:
+            places = self.places_in(doc)
         return [doc[a:b] for m in (self.matcher, self.exact_matcher) for _, a, b in m(doc)
                 if not any(pa <= a and b <= pb for pa, pb in places)]
 
@@ -106,7 +108,8 @@ class MentionFinder:
                 "capital": 4, "surname": 5}.get(form, 6)
 
     def find(self, doc: Doc, published: date | None = None) -> list[ActorSpan]:
-        spans: list[Span] = self.match(doc)
+        places = self.places_in(doc)
+        spans: list[Span] = self.match(doc, places)
         for ent in doc.ents:
             if ent.label_ in {"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"}:
                 spans.append(ent)
@@ -119,8 +122,8 @@ class MentionFinder:
                 actor = self._resolve(span, published)
                 if actor is not None:
                     resolved[(span.start, span.end)] = actor
-        places = set(self.places_in(doc))  # an entity inside one ("America") gives way
-        kept = filter_spans([doc[a:b] for a, b in [*resolved, *places]])  # longest wins
+        # an entity inside a place ("America" in "Latin America") gives way: longest wins
+        kept = filter_spans([doc[a:b] for a, b in [*resolved, *places]])
         found = [resolved[(sp.start, sp.end)] for sp in kept if (sp.start, sp.end) in resolved
                  and not (sp.end < len(doc) and doc[sp.end].lower_ in CURRENCY_WORDS)]  # "Swiss francs"
         found.extend(self._references(doc, found))
