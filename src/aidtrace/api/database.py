@@ -85,6 +85,11 @@ class Database:
                             if writable else None)
         self._closing = False
 
+    @property
+    def generation(self) -> int:
+        """Bumped after every write: a result computed under one generation holds until it changes."""
+        return self._generation
+
     @contextmanager
     def reader(self) -> Iterator[Store]:
         """A Store on a fresh cursor, for one request (closed when the request ends)."""
