@@ -413,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         report(f"sequential, {args.samples * 5} requests of the mix, one at a time:", alone)
 
         before, own = server_cpu(), psutil.Process().cpu_times()
+        each = [sum(p.cpu_times()[:2]) for p in processes]
         done, errors, elapsed, latencies = asyncio.run(load(port, mix, clients=args.clients,
                                                             seconds=args.load_seconds))
         rate = done / elapsed
@@ -431,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server CPU a request: {cpu_alone * 1000:.2f} ms alone, {cpu / done * 1000:.2f} ms under load; "
               f"under load the server obtained {cpu / elapsed:.2f} cores, the clients {clients_cpu / elapsed:.2f}"
               f" ({clients_cpu / done * 1000:.2f} ms a request); load average {os.getloadavg()[0]:.1f}")
+        split = [sum(p.cpu_times()[:2]) - b for p, b in zip(processes, each)]
+        print("  per server process under load: " + ", ".join(f"{c / elapsed:.2f}" for c in split if c > 0.05 * elapsed)
+              + " cores (a process that gets most of the connections leaves the others idle)")
         print(f"server RSS at the end: {sum(p.memory_info().rss for p in processes) / 1e6:,.0f} MB"
               f" in {len(processes)} processes")
     finally:
