@@ -318,6 +318,7 @@ def warm_up(db: Database) -> None:
     with db.reader() as store:
         cached_stats(db, store)
         cached_flows(db, store, FlowQuery())
-        if _indexed(db, store, EventPageQuery()):  # the first events page: the index and its default order
-            _index_page(db, store, EventPageQuery(), limit=1, offset=0)
+        if _indexed(db, store, EventPageQuery()):  # the index, in the API's and the dashboard's order
+            for order in ("asc", "desc"):
+                _index_page(db, store, EventPageQuery(sort="date", order=order), limit=1, offset=0)
     db.stories_current()
