@@ -8,10 +8,10 @@
    stories have their real inputs. The stories are synthetic too (building them with
    ``aidtrace.stories`` over a million events is its own benchmark, not this one).
 2. Starts the real server, ``aidtrace serve --workers N`` (read-only, uvicorn on
-   127.0.0.1, with its start-up warm-up; N is the number of cores unless told), and measures sequential latency of a filtered
-   ``/api/events`` page and of ``/api/flows``; the cold (first) flows request for a
-   filter is reported apart, because flows are computed once per filter and cached
-   until the next write.
+   127.0.0.1, with its start-up warm-up; N is the number of cores unless told), and
+   measures sequential latency of a filtered ``/api/events`` page and of ``/api/flows``;
+   the cold (first) flows request for a filter is reported apart, because flows are
+   computed once per filter and cached until the next write.
 3. A request mix as dashboards ask it (events pages, timeline, flows, the map's pairs,
    stories, stats...), each request asked once so that both runs below meet the same
    caches; then p50/p95/p99 per endpoint of the mix sequentially, one request at a time,
@@ -22,6 +22,9 @@
    request is measured in both runs too: on a shared machine the server may obtain less
    than the cores, which caps the efficiency, while a request that costs more CPU under
    load than alone is the server's own doing.
+4. The mix's requests are asked again and again, so they meet whatever the server keeps;
+   a last load run asks events pages that nobody asked before, each once, with the same
+   efficiency against the filtered page's sequential mean of step 2.
 The measured requests go through :class:`Connection`, a few lines of HTTP/1.1 over asyncio
 streams, in both runs: the clients share the server's cores, and httpx spent ~2.3 ms of
 CPU a request under load (measured 2026-12-04), more than a cached answer costs the server.
@@ -324,6 +327,36 @@ async def load(port: int, mix: list[Request], *, clients: int,
     return done, errors, time.perf_counter() - started, latencies
 
 
+async def load_once(port: int, requests: list[Request], *, clients: int,
+                    seconds: float) -> tuple[int, int, float, list[float]]:
+    """``clients`` concurrent clients for ``seconds``, each request of ``requests`` asked at
+    most once: (requests, errors, elapsed, latencies)."""
+    deadline = time.perf_counter() + seconds
+    done = errors = 0
+    latencies: list[float] = []
+    queue = iter([target(path, params) for path, params in requests])
+
+    async def client_loop() -> None:
+        nonlocal done, errors
+        connection = Connection("127.0.0.1", port)
+        for where in queue:
+            if time.perf_counter() >= deadline:
+                break
+            t0 = time.perf_counter()
+            try:
+                if await connection.get(where) >= 400:
+                    errors += 1
+            except TRANSPORT_ERRORS:
+                errors += 1
+            latencies.append(time.perf_counter() - t0)
+            done += 1
+        connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client_loop() for _ in range(clients)))
+    return done, errors, time.perf_counter() - started, latencies
+
+
 def sequential(port: int, mix: list[Request], n: int, rng: random.Random) -> dict[str, list[float]]:
     """``n`` requests drawn from the mix, one at a time: latencies by path."""
     drawn = [rng.choice(mix) for _ in range(n)]
@@ -435,6 +468,20 @@ def main(argv: list[str] | None = None) -> int:
         split = [sum(p.cpu_times()[:2]) - b for p, b in zip(processes, each)]
         print("  per server process under load: " + ", ".join(f"{c / elapsed:.2f}" for c in split if c > 0.05 * elapsed)
               + " cores (a process that gets most of the connections leaves the others idle)")
+
+        # the same under load for pages nobody asked before: no kept answer, the page found anew
+        fresh = [("/api/events", q) for q in event_queries(random.Random(99), 50_000)]
+        mean_fresh = statistics.fmean(pages)
+        before = server_cpu()
+        done, errors, elapsed, latencies = asyncio.run(load_once(port, fresh, clients=args.clients,
+                                                                 seconds=args.load_seconds / 2))
+        rate, cpu = done / elapsed, server_cpu() - before
+        under = sorted(latencies)
+        print(f"new events pages under load: {args.clients} clients for {elapsed:.1f} s, each page asked once: "
+              f"{done:,} requests, {rate:,.1f} req/s, {errors} errors; {percentiles(under)}")
+        print(f"  efficiency against the filtered page's sequential mean ({mean_fresh * 1000:.1f} ms): "
+              f"{rate * mean_fresh / cores:.2f}; p99 / mean under load {percentile(under, 0.99) / statistics.fmean(under):.1f};"
+              f" server CPU {cpu / done * 1000:.1f} ms a page, {cpu / elapsed:.2f} cores")
         print(f"server RSS at the end: {sum(p.memory_info().rss for p in processes) / 1e6:,.0f} MB"
               f" in {len(processes)} processes")
     finally:
