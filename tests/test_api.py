@@ -139,6 +139,30 @@ def test_event_has_its_sentence_trigger_and_article(client):
     assert article["event_ids"] == ["ev-aid-ita", "ev-thanks"]
 
 
+def test_a_repeated_read_is_answered_from_the_kept_bytes(client, monkeypatch):
+    """The same GET again gets the same bytes without running the endpoint; another query
+    string, an error and a download are computed each time."""
+    from aidtrace.api import queries
+
+    calls: list[str] = []
+    for name in ("event_detail", "iter_events"):
+        real = getattr(queries, name)
+        monkeypatch.setattr(queries, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    path = "/api/events/ev-call"
+    first, again = client.get(path, params={"as_extracted": "0"}), client.get(path, params={"as_extracted": "0"})
+    assert first.status_code == 200 and first.json()["id"] == "ev-call"
+    assert again.content == first.content
+    assert {k: v for k, v in again.headers.items() if k != "date"} == {k: v for k, v in first.headers.items() if k != "date"}
+    assert calls == ["event_detail"]
+    assert client.get(path, params={"as_extracted": "1"}).content == first.content  # same event, asked another way
+    assert calls == ["event_detail"] * 2
+    for _ in range(2):
+        assert client.get("/api/events/no-such-event").status_code == 404
+        assert client.get(path, params={"as_extracted": "0", "nope": "1"}).status_code == 422
+        assert client.get("/api/events.csv", params={"source": "ITA"}).status_code == 200
+    assert calls == ["event_detail"] * 2 + ["event_detail", "iter_events"] * 2  # the 422 runs no query
+
+
 # -- flows, stories, actors, stats, timeline --------------------------------------------------
 @pytest.mark.parametrize("params", [{}, {"source": "CHN"}, {"status": "pledged"}, {"item_class": "ventilators"},
                                     {"since": "2020-04", "until": "2020-04-30"}, {"target": "usa"}])

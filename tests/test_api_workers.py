@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -75,6 +76,24 @@ def test_two_processes_answer_what_one_answers(db_path):
             time.sleep(0.2)
         assert len(workers) == 2
         many = answers(url)
+        # connections opened together spread over both processes (a socket each, SO_REUSEPORT),
+        # instead of all going to whichever woke first; 40 on one process: odds 2 ** -39
+        together = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+        try:
+            for sock in together:
+                sock.sendall(f"GET /api/stats HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            for sock in together:
+                assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+            held = [sum(c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port for c in w.net_connections())
+                    for w in workers]
+            assert sum(held) == 40 and min(held) > 0, held
+        finally:
+            for sock in together:
+                sock.close()
+        # and the port is still the server's alone: another server on it fails to start
+        other = subprocess.run([AIDTRACE, "serve", "--db", str(db_path), "--port", str(port), "--workers", "2"],
+                               env=env, capture_output=True, text=True, timeout=60)
+        assert other.returncode != 0 and "in use" in other.stderr, other.stderr[-500:]
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)

@@ -17,6 +17,7 @@ from .database import Database
 from .errors import install_error_handlers
 from .ingest import router as ingest_router
 from .models import ErrorResponse
+from .responses import ResponseCache
 from .reviews import router as review_router
 from .routes import router as read_router
 
@@ -42,6 +43,7 @@ def create_app(db: Database, *, token: str | None = None) -> FastAPI:
     app.state.db = db
     app.state.token = token
     install_error_handlers(app)
+    app.add_middleware(ResponseCache, db=db)  # outermost: a kept answer skips everything else
     app.include_router(read_router)
     app.include_router(ingest_router)
     app.include_router(review_router)

@@ -47,7 +47,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 # Cached results kept per kind (the first element of a cache key), least recently used out first.
 CACHE_SIZES: dict[str | None, int] = {"flows": 32, "flows-sorted": 64, "flow-pairs": 32, "count": 4096,
-                                      "timeline": 1024, "stories": 1024, "row-keys": 32, None: 64}
+                                      "timeline": 1024, "stories": 1024, "row-keys": 32, "event-index": 64,
+                                      None: 64}
 LOOKUP_THREADS = 8
 
 
@@ -84,6 +85,11 @@ class Database:
         self._background = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidtrace-background")
                             if writable else None)
         self._closing = False
+
+    @property
+    def generation(self) -> int:
+        """Bumped after every write: a result computed under one generation holds until it changes."""
+        return self._generation
 
     @contextmanager
     def reader(self) -> Iterator[Store]:

@@ -140,7 +140,7 @@ def event_page(store: Store, f: EventFilter, *, sort: str, order: str, limit: in
     direction = f"{DIRECTIONS[order]} NULLS LAST"
     # only the sort key and the id: every other column read here is decoded for every matching row
     # rowid keys exist only where the two views agree (nothing reviewed, or the machine's asked for)
-    events, items_table = event_tables(f.as_extracted or keys is not None)
+    events = event_tables(f.as_extracted or keys is not None)[0]
     matching = f"SELECT e.id, {column} AS k FROM {events} e{join}{where.sql}"
     for name, table in views.items():
         store.con.register(name, table)
@@ -161,17 +161,34 @@ def event_page(store: Store, f: EventFilter, *, sort: str, order: str, limit: in
     finally:
         for name in views:
             store.con.unregister(name)
+    return total, page_rows(store, f, ids, pool=pool, machine=keys is not None)
+
+
+def page_rows(store: Store, f: EventFilter, ids: list[str], *, pool: Executor | None = None,
+              machine: bool = False, article_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """The rows of a page's event ids, in their order, with their articles and items.
+
+    ``machine``: read the machine's rows whatever view ``f`` asks, and mark no reviews; the
+    caller knows they agree (the machine's view is asked, or nothing is reviewed). Given a
+    ``pool``, the items are looked up beside the rows on their own cursor, and so are the
+    articles when their ids are known beforehand (``article_ids``).
+    """
     if not ids:
-        return total, []
+        return []
+    events, items_table = event_tables(f.as_extracted or machine)
     if pool is None:
         rows, items = _rows_by_id(store, events, ids), _items_by_event(store, items_table, ids)
+        articles = _articles_by_id(store, sorted({r["article_id"] for r in rows.values()}))
     else:
-        future = pool.submit(_closing, store.cursor(), _items_by_event, items_table, ids)
+        items_future = pool.submit(_closing, store.cursor(), _items_by_event, items_table, ids)
+        articles_future = (pool.submit(_closing, store.cursor(), _articles_by_id, sorted(set(article_ids)))
+                           if article_ids is not None else None)
         rows = _rows_by_id(store, events, ids)
-        items = future.result()
-    articles = _articles_by_id(store, sorted({r["article_id"] for r in rows.values()}))
+        articles = (articles_future.result() if articles_future is not None else
+                    _articles_by_id(store, sorted({r["article_id"] for r in rows.values()})))
+        items = items_future.result()
     page = [{**rows[i], **articles[rows[i]["article_id"]], "items": items.get(i, [])} for i in ids]
-    return total, mark(store, page, as_extracted=f.as_extracted)
+    return mark(store, page, as_extracted=f.as_extracted or machine)
 
 
 def _in_list(values: list[str]) -> str:
@@ -179,11 +196,11 @@ def _in_list(values: list[str]) -> str:
     return "(" + ",".join("?" * len(values)) + ")"
 
 
-def _closing(own: Store, fn: Callable[[Store, str, list[str]], T], table: str, arg: list[str]) -> T:
-    """``fn`` on a cursor of its own (a DuckDB connection serves one thread at a time),
-    opened by the caller's thread and closed here."""
+def _closing(own: Store, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(own, *args)`` on a cursor of its own (a DuckDB connection serves one thread at
+    a time), opened by the caller's thread and closed here."""
     with own:
-        return fn(own, table, arg)
+        return fn(own, *args)
 
 
 def _rows_by_id(store: Store, table: str, ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -23,6 +23,7 @@ from ..stories import ensure_stories, list_stories, story
 from . import queries
 from .database import Database
 from .downloads import download, format_items
+from .event_index import EventIndex
 from .models import (ActorList, ActorOut, ActorQuery, ArticleOut, EventDetail, EventFilter, EventOut,
                      EventPage, EventPageQuery, EventSortQuery, FlowPageQuery, FlowPairs, FlowQuery, FlowRowOut,
                      FlowsOut, NoQuery, ViewQuery,
@@ -57,6 +58,9 @@ def list_events(request: Request, store: Reader, q: Annotated[EventPageQuery, Qu
     size = _cap(request, q.size)
 
     def page(with_total: bool) -> tuple[int | None, list[dict[str, Any]]]:
+        if _indexed(db, store, q):
+            total, ids, article_ids = _index_page(db, store, q, limit=size, offset=(q.page - 1) * size)
+            return total, queries.page_rows(store, q, ids, pool=db.lookups, machine=True, article_ids=article_ids)
         return queries.event_page(store, q, sort=q.sort, order=q.order, limit=size, offset=(q.page - 1) * size,
                                   with_total=with_total, pool=db.lookups, keys=_row_keys(db, store, q))
 
@@ -108,6 +112,27 @@ def _row_keys(db: Database, store: Store, q: EventPageQuery) -> queries.RowKeys 
                      if item_class else None),
         published=(db.cached(("row-keys", "published"), lambda: queries.published_by_rowid(store))
                    if q.sort == "published" else None))
+
+
+def _indexed(db: Database, store: Store, q: EventFilter) -> bool:
+    """Whether the in-memory event index answers this filter: a read-only server (nothing
+    moves), no text or article filter, and the machine's rows are the view asked for."""
+    return (not db.writable and q.q is None and q.article is None
+            and (q.as_extracted or not has_reviews(db, store)))
+
+
+def _event_index(db: Database, store: Store) -> EventIndex:
+    return db.cached(("event-index", "events"), lambda: EventIndex.load(store))
+
+
+def _index_page(db: Database, store: Store, q: EventPageQuery, *, limit: int,
+                offset: int) -> tuple[int, list[str], list[str]]:
+    index = _event_index(db, store)
+    order = db.cached(("event-index", "order", q.sort, q.order), lambda: index.order(store, q.sort, q.order))
+    item_class = q.item_class
+    items = (db.cached(("event-index", "items", item_class), lambda: index.items(store, item_class))
+             if item_class else None)
+    return index.page(q, order, items, limit=limit, offset=offset)
 
 
 def has_reviews(db: Database, store: Store) -> bool:
@@ -284,7 +309,8 @@ def cached_stats(db: Database, store: Store) -> dict[str, Any]:
 
 
 def warm_up(db: Database) -> None:
-    """Compute what the dashboard asks for first (stats, unfiltered flows) before anyone asks.
+    """Compute what the dashboard asks for first (stats, unfiltered flows, the event index
+    of a read-only server) before anyone asks.
 
     ``aidtrace serve`` runs this on a background thread at start: on a store of a million
     events the first unfiltered /api/flows would otherwise take a second or two.
@@ -292,4 +318,7 @@ def warm_up(db: Database) -> None:
     with db.reader() as store:
         cached_stats(db, store)
         cached_flows(db, store, FlowQuery())
+        if _indexed(db, store, EventPageQuery()):  # the index, in the API's and the dashboard's order
+            for order in ("asc", "desc"):
+                _index_page(db, store, EventPageQuery(sort="date", order=order), limit=1, offset=0)
     db.stories_current()
