@@ -97,3 +97,18 @@ def test_training_and_cross_validation_read_the_exported_gold(gold_dir, small_co
     assert "== corpus: 6 articles" in cv.output and "== with extra gold: 8 articles" in cv.output
     results = json.loads(report.read_text())
     assert set(results) == {"corpus", "with extra gold"}
+
+
+@pytest.mark.parametrize("seed", [7, 29])
+def test_cross_validation_seed_sets_the_folds(small_corpus, tmp_path, seed):
+    """`eval --cv K --seed S` splits as the training code does with seed S (the spread of a
+    CV figure is measured by rerunning it on another seed)."""
+    from aidtrace.train import story_folds
+
+    report = tmp_path / "cv.json"
+    cv = runner.invoke(app, ["eval", "--cv", "2", "--seed", str(seed), "--corpus", str(small_corpus),
+                             "--report", str(report)])
+    assert cv.exit_code == 0, cv.output
+    gold = [json.loads(line) for line in (small_corpus / "gold.jsonl").read_text().splitlines()]
+    expected = [sorted(part) for part in story_folds(gold, 2, seed)]
+    assert [f["articles"] for f in json.loads(report.read_text())["corpus"]["folds"]] == expected

@@ -86,12 +86,15 @@ def eval_(gold: Optional[Path] = typer.Argument(None, exists=True, help="gold JS
           predictions: Optional[Path] = typer.Option(None, "--predictions", help="also write the "
                                                      "predictions JSONL here (with --cv: the pooled "
                                                      "out-of-fold ones, and their gold beside it)"),
+          seed: Optional[int] = typer.Option(None, "--seed", help="with --cv: the seed of the folds "
+                                             "and of the training (default the shipped model's; "
+                                             "another shows the spread of a figure)"),
           extractor: Optional[str] = ExtractorOption,
           config: Optional[str] = ConfigOption, verbose: int = VerboseOption) -> None:
     """Score the pipeline against gold (same figures as score.py), or cross-validate it."""
     setup_logging(verbose)
     if cv is not None:
-        cross_validation(cv, corpus, extra_gold, report, predictions, with_extra=True)
+        cross_validation(cv, corpus, extra_gold, report, predictions, with_extra=True, seed=seed)
         return
     if gold is None or not articles:
         raise typer.BadParameter("give GOLD and --articles, or --cv K")

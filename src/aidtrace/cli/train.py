@@ -73,9 +73,10 @@ def train(corpus: Optional[list[Path]] = CorpusOption, gold: Optional[list[Path]
 
 
 def cross_validation(k: int, corpus: list[Path] | None, gold: list[Path] | None,
-                     report: Path, predictions: Path | None, with_extra: bool) -> None:
+                     report: Path, predictions: Path | None, with_extra: bool,
+                     seed: int | None = None) -> None:
     """The body of `aidtrace eval --cv K`: per fold, pooled, per type and attributes."""
-    from ..train import candidate_recall, cross_validate
+    from ..train import SEED, candidate_recall, cross_validate
 
     corpora = list(corpus or default_corpora())
     extra = list(gold or [])
@@ -95,6 +96,7 @@ def cross_validation(k: int, corpus: list[Path] | None, gold: list[Path] | None,
         typer.echo(f"candidate recall {cr['recall']:.3f} ({cr['found']}/{cr['keys']} gold keys, "
                    f"{cr['candidates']} candidates)")
         folds = cross_validate(subset, k, pipeline.extractor.describe,
+                               seed=SEED if seed is None else seed,
                                progress=lambda i: typer.echo(f"  fold {i + 1}/{k} trained", err=True))
         gold_rows = {ex.gold["article"]: ex.gold for ex in subset}
         for f in folds:
