@@ -93,7 +93,8 @@ def test_two_processes_answer_what_one_answers(db_path):
         # and the port is still the server's alone: another server on it fails to start
         other = subprocess.run([AIDTRACE, "serve", "--db", str(db_path), "--port", str(port), "--workers", "2"],
                                env=env, capture_output=True, text=True, timeout=60)
-        assert other.returncode != 0 and "in use" in other.stderr, other.stderr[-500:]
+        assert other.returncode == 1, other.stderr[-500:]
+        assert f"error: [A060] cannot listen on 127.0.0.1:{port}: Address already in use" in other.stderr
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
@@ -114,3 +115,23 @@ def test_a_writable_server_is_one_process(db_path):
     result = subprocess.run([AIDTRACE, "serve", "--db", str(db_path), "--port", str(free_port()), "--workers", "2"],
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "single writer" in result.stderr and "--workers" in result.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_taken_port_is_one_clear_error_and_the_store_untouched(db_path, tmp_path, workers):
+    env = {k: v for k, v in os.environ.items() if k != "AIDTRACE_TOKEN"}
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(db_path.read_bytes())
+    before = copy.read_bytes()
+    with socket.create_server(("127.0.0.1", 0)) as holder:  # another program on the port
+        port = holder.getsockname()[1]
+        result = subprocess.run([AIDTRACE, "serve", "--db", str(copy), "--port", str(port), "--workers", workers],
+                                env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: [A060] cannot listen on 127.0.0.1:{port}: Address already in use"
+    assert copy.read_bytes() == before and not copy.with_suffix(".duckdb.wal").exists()
+    # an address that is not this machine's (TEST-NET-1: nothing is sent anywhere)
+    result = subprocess.run([AIDTRACE, "serve", "--db", str(copy), "--host", "192.0.2.1", "--port", str(port),
+                             "--workers", workers], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: [A060] cannot listen on 192.0.2.1:{port}: Cannot assign requested address"

@@ -14,7 +14,8 @@
     ├── StoreError             [A020] the database cannot be opened or written
     ├── NotFoundError          [A030] an id the user asked for does not exist (exit 3)
     ├── ReviewError            [A050] a review that cannot be applied (empty edit, bad span)
-    └── WorkerError            [A040] a parallel-ingest worker lost a whole shard (rerun resumes)
+    ├── WorkerError            [A040] a parallel-ingest worker lost a whole shard (rerun resumes)
+    └── ServeError             [A060] `aidtrace serve` cannot listen on its address (in use, unknown)
 """
 from __future__ import annotations
 
@@ -98,3 +99,10 @@ class WorkerError(AidtraceError):
     unreachable). Shards before it are stored; running the same command again resumes."""
 
     code = "A040"
+
+
+class ServeError(AidtraceError):
+    """The server cannot take its address: another process holds the port, the host name
+    does not resolve, or the address is not this machine's. Nothing has been opened yet."""
+
+    code = "A060"

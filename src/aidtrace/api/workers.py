@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
 from ..config import load_settings
+from ..errors import ServeError
 from .app import create_app
 from .database import Database
 from .routes import warm_up
@@ -30,20 +31,35 @@ DB_ENV = "AIDTRACE_SERVE_DB"
 CONFIG_ENV = "AIDTRACE_SERVE_CONFIG"
 
 
-def serve(db: str, config: str | None, *, workers: int, host: str, port: int, log_level: str) -> None:
-    """Run ``workers`` server processes on one listening socket until Ctrl+C."""
+def serve(db: str, config: str | None, *, workers: int, sock: "WorkerSocket", log_level: str) -> None:
+    """Run ``workers`` server processes on ``sock`` (from :func:`listening_socket`) until Ctrl+C."""
     os.environ.update({DB_ENV: db, CONFIG_ENV: config or ""})  # read by each process's app_from_env
+    host, port = sock.getsockname()[:2]
     settings = uvicorn.Config(f"{__name__}:app_from_env", factory=True, workers=workers, host=host, port=port,
                               log_level=log_level)
-    Multiprocess(settings, sockets=[listening_socket(host, port)]).run()
+    Multiprocess(settings, sockets=[sock]).run()
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int) -> "WorkerSocket":
     """The port of the processes: checked free, then reserved here and opened anew by each
     process (see :class:`WorkerSocket`)."""
-    with plain_socket(host) as probe:  # fails as "address in use" if anything holds the port,
-        probe.bind((host, port))       # even another server's SO_REUSEPORT group
+    with bound_socket(host, port):  # fails as "address in use" if anything holds the port,
+        pass                        # even another server's SO_REUSEPORT group
     return WorkerSocket.bound(host, port)
+
+
+def bound_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (one server process listens on it), or
+    :class:`ServeError` saying why not. Uvicorn left to bind itself logs the reason and exits
+    with status 1, which reads like a crash; this is checked before the database is opened."""
+    sock = plain_socket(host)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: restart past TIME_WAIT
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return sock
 
 
 def plain_socket(host: str) -> socket.socket:

@@ -23,7 +23,8 @@ TOKEN_ENV = "AIDTRACE_TOKEN"
 @handle_errors
 def serve(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
           host: Optional[str] = typer.Option(None, "--host", help="address to listen on (default 127.0.0.1)"),
-          port: Optional[int] = typer.Option(None, "--port", help="port (default 8765)"),
+          port: Optional[int] = typer.Option(None, "--port", min=0, max=65535,
+                                              help="port (default 8765)"),
           workers: int = typer.Option(1, "--workers", min=1, help="server processes, read-only "
                                       "servers only: about one core each under load (and its own caches)"),
           verbose: int = VerboseOption) -> None:
@@ -33,6 +34,7 @@ def serve(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
     import uvicorn
 
     from ..api import Database, create_app, warm_up
+    from ..api.workers import bound_socket, listening_socket
     from ..api.workers import serve as serve_workers
 
     setup_logging(verbose)
@@ -43,6 +45,8 @@ def serve(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
     if token is not None and workers > 1:
         raise typer.BadParameter(f"with {TOKEN_ENV} set the server is the database's single writer: "
                                  "--workers must be 1", param_hint="--workers")
+    # the port first: taken or unknown, that is one clear error before the database is touched
+    sock = listening_socket(host, port) if workers > 1 else bound_socket(host, port)
     if token is None:
         # one short write first, when no other process holds the file: migrations, and the
         # story tables rebuilt if events changed since (flows and stories read them)
@@ -51,7 +55,7 @@ def serve(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
     if workers > 1:  # see aidtrace.api.workers
         typer.echo(f"aidtrace: serving {settings.db} (read-only, {workers} processes) on http://{host}:{port}/"
                    "  —  API docs at /docs; Ctrl+C stops", err=True)
-        serve_workers(str(settings.db), config, workers=workers, host=host, port=port, log_level=log_level)
+        serve_workers(str(settings.db), config, workers=workers, sock=sock, log_level=log_level)
         return
     database = Database(settings.db, settings, writable=token is not None)
     try:
@@ -59,6 +63,8 @@ def serve(db: Optional[str] = DbOption, config: Optional[str] = ConfigOption,
         typer.echo(f"aidtrace: serving {settings.db} ({mode}) on http://{host}:{port}/  —  API docs at /docs;"
                    " Ctrl+C stops", err=True)
         threading.Thread(target=warm_up, args=(database,), name="aidtrace-warm-up", daemon=True).start()
-        uvicorn.run(create_app(database, token=token), host=host, port=port, log_level=log_level)
+        server = uvicorn.Config(create_app(database, token=token), host=host, port=port, log_level=log_level)
+        uvicorn.Server(server).run(sockets=[sock])
     finally:
+        sock.close()
         database.close()
