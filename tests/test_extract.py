@@ -126,6 +126,21 @@ def test_recipient_from_previous_sentence(pipeline):
     assert {consult.source.code, consult.target.code} == {"CHN", "ITA"}  # misspelled name
 
 
+@pytest.mark.parametrize("title, target", [
+    ("Japan pledges aid to Nepal after the floods", "NPL"),   # after "to": the story's place
+    ("Nepal floods: Japan pledges aid", "NPL"),                # else the first country named
+    ("Brussels welcomes new flood pledges", None),           # a capital alone is a government acting
+    ("Flood aid to Kathmandu arrives", "NPL"),                 # but after "to" it is the place
+])
+def test_recipient_from_the_headline_is_a_place_not_an_acting_capital(pipeline, title, target):
+    evs = events(pipeline, "Japan pledged $3 million in emergency relief on Tuesday.", title=title)
+    aid = next(e for e in evs if e.type == "AID")
+    assert aid.source.code == "JPN"
+    assert (aid.target.code if aid.target else None) == target
+    if target:
+        assert aid.target.via == "context: headline"
+
+
 def test_colon_list_after_generic_recipients(pipeline):
     evs = events(pipeline, "Countries to which Cuba sent doctors: Italy, Andorra and Peru.")
     assert {e.target.code for e in evs if e.type == "AID"} == {"ITA", "AND", "PER"}

@@ -113,23 +113,25 @@ class Pipeline:
     def _title_place(self, article: Article) -> ActorSpan | None:
         """The country a headline puts the story in, as the first guess of the recipient:
         one after "to/for/in" ("U.S. Aid to Venezuela"), else the first country named
-        ("Burma Agrees to US Aid"), never a demonym ("Indian subcontinent")."""
+        ("Burma Agrees to US Aid"), never a demonym ("Indian subcontinent") and, but after
+        "to/for/in", never a capital: a capital standing alone in a headline is a government
+        acting ("Brussels launches ...", "Moscow denies ..."), not the place of the story."""
         if not article.title:
             return None
         doc = self.nlp.make_doc(article.title)  # tokens only: a full parse per headline is costly
-        places = []
+        places: list[tuple[ActorSpan, str]] = []
         for span in sorted(self.finder.match(doc), key=lambda sp: sp.start):
             entry, form = self.finder.lookup_surface(span.text)
             if entry.kind == "state" and form != "demonym":
-                places.append(ActorSpan(span.start, span.end, entry.code, "state", entry.sector,
-                                        span.text))
-        for place in places:
+                places.append((ActorSpan(span.start, span.end, entry.code, "state", entry.sector,
+                                         span.text), form))
+        for place, _ in places:
             modifies = place.end < len(doc) and doc[place.end].lower_ in \
                 self.extractor.lex.aid_words  # "Agrees to US Aid": the country modifies "Aid"
             if place.start > 0 and doc[place.start - 1].lower_ in {"to", "for", "in", "into"} \
                     and not modifies:
                 return place
-        return places[0] if places else None
+        return next((place for place, form in places if form != "capital"), None)
 
 
 def _mention(doc: Doc, span: ActorSpan, sentence_of: dict[int, int]) -> Mention:
